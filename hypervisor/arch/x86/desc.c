@@ -1,0 +1,109 @@
+/*
+ * Descriptor tables: one GDT and TSS per CPU (each CPU has its own stacks),
+ * one IDT shared by all.
+ */
+#include <sable/lib.h>
+#include <asm/desc.h>
+#include <asm/percpu.h>
+
+struct idt_gate {
+    uint16_t off_lo;
+    uint16_t sel;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t off_mid;
+    uint32_t off_hi;
+    uint32_t zero;
+} __packed;
+
+static struct idt_gate idt[256] __aligned(16);
+extern void (*const vector_stubs[256])(void);
+
+struct desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __packed;
+
+void idt_set_gate(unsigned int vector, void (*handler)(void), unsigned int ist,
+                  unsigned int dpl)
+{
+    uint64_t off = (uint64_t)handler;
+    struct idt_gate *g = &idt[vector];
+
+    g->off_lo = off & 0xffff;
+    g->sel = SEL_HV_CS;
+    g->ist = ist;
+    g->type_attr = 0x80 | (dpl << 5) | 0xe;     /* present, 64-bit interrupt gate */
+    g->off_mid = (off >> 16) & 0xffff;
+    g->off_hi = off >> 32;
+    g->zero = 0;
+}
+
+void idt_init(void)
+{
+    for (unsigned int v = 0; v < 256; v++) {
+        unsigned int ist = 0;
+        if (v == 2)
+            ist = IST_NMI;
+        else if (v == 8)
+            ist = IST_DF;
+        else if (v == 18)
+            ist = IST_MC;
+        idt_set_gate(v, vector_stubs[v], ist, 0);
+    }
+}
+
+static uint64_t seg_desc(uint32_t flags_access)
+{
+    /* base 0, limit 0xfffff; flags_access holds bits 40..55 */
+    return 0xffffULL | (0xfULL << 48) | ((uint64_t)flags_access << 40);
+}
+
+void desc_init_cpu(struct percpu *pc)
+{
+    uint64_t tss = (uint64_t)&pc->tss;
+    uint64_t block = (uint64_t)pc->stack;
+    struct desc_ptr gdtr, idtr;
+
+    pc->gdt[0] = 0;
+    pc->gdt[SEL_HV_CS >> 3] = seg_desc(0xa09a);        /* L, P, DPL0, code */
+    pc->gdt[SEL_HV_DS >> 3] = seg_desc(0xc092);        /* P, DPL0, data */
+    pc->gdt[SEL_USER_CS32 >> 3] = seg_desc(0xc0fa);    /* D, P, DPL3, code */
+    pc->gdt[SEL_USER_DS >> 3] = seg_desc(0xc0f2);      /* P, DPL3, data */
+    pc->gdt[SEL_USER_CS >> 3] = seg_desc(0xa0fa);      /* L, P, DPL3, code */
+    /* 16-byte available 64-bit TSS descriptor */
+    pc->gdt[SEL_TSS >> 3] = (sizeof(pc->tss) - 1) | ((tss & 0xffffff) << 16) |
+                            (0x89ULL << 40) | (((tss >> 24) & 0xff) << 56);
+    pc->gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
+
+    memset(&pc->tss, 0, sizeof(pc->tss));
+    pc->tss.rsp[0] = block + STACK_SIZE - CPU_INFO_SIZE;
+    pc->tss.ist[IST_DF - 1] = block + 2 * PAGE_SIZE;
+    pc->tss.ist[IST_NMI - 1] = block + 3 * PAGE_SIZE;
+    pc->tss.ist[IST_MC - 1] = block + 4 * PAGE_SIZE;
+    pc->tss.iomap_base = sizeof(pc->tss);              /* no I/O bitmap */
+
+    gdtr.limit = sizeof(pc->gdt) - 1;
+    gdtr.base = (uint64_t)pc->gdt;
+    idtr.limit = sizeof(idt) - 1;
+    idtr.base = (uint64_t)idt;
+    __asm__ volatile(
+        "lgdt %0\n\t"
+        "pushq %2\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "mov %3, %%eax\n\t"
+        "mov %%eax, %%ss\n\t"
+        "xor %%eax, %%eax\n\t"
+        "mov %%eax, %%ds\n\t"
+        "mov %%eax, %%es\n\t"
+        "mov %%eax, %%fs\n\t"
+        "mov %%eax, %%gs\n\t"
+        "lidt %1\n\t"
+        "mov %4, %%eax\n\t"
+        "ltr %%ax"
+        :: "m"(gdtr), "m"(idtr), "i"(SEL_HV_CS), "i"(SEL_HV_DS), "i"(SEL_TSS)
+        : "rax", "memory");
+}

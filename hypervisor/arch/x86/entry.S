@@ -1,0 +1,86 @@
+/*
+ * Exception entry: each vector has a stub that makes the frame uniform (an
+ * error code slot and the vector number; all 256 vectors have one), then trap_common saves the general
+ * registers as struct cpu_regs (asm/regs.h) and calls do_trap().
+ */
+#include <asm/desc.h>
+
+        .altmacro
+        .text
+        /* Only exceptions 8, 10-14, 17, 21, 29 and 30 push an error code. */
+        .macro vector_stub vec
+        .p2align 4
+vec_stub_\vec:
+        .ifeq ((\vec == 8) | ((\vec >= 10) & (\vec <= 14)) | (\vec == 17) | (\vec == 21) | (\vec == 29) | (\vec == 30))
+        pushq   $0
+        .endif
+        pushq   $\vec
+        jmp     trap_common
+        .endm
+
+        .macro stub_addr vec
+        .quad   vec_stub_\vec
+        .endm
+
+        .set    v, 0
+        .rept   256
+        vector_stub %v
+        .set    v, v + 1
+        .endr
+
+        .p2align 4
+        .globl  trap_common
+trap_common:
+        cld
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rdx
+        pushq   %rcx
+        pushq   %rax
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %rbx
+        pushq   %rbp
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        mov     %rsp, %rdi
+        /* Link a frame so backtraces walk from the handler into the
+         * interrupted code. */
+        pushq   0x88(%rsp)              /* regs->rip */
+        pushq   %rbp
+        mov     %rsp, %rbp
+        call    do_trap
+        add     $16, %rsp
+        .globl  trap_return
+trap_return:
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbp
+        popq    %rbx
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rax
+        popq    %rcx
+        popq    %rdx
+        popq    %rsi
+        popq    %rdi
+        add     $16, %rsp               /* vector, error code */
+        iretq
+
+        .section .rodata
+        .p2align 3
+        .globl  vector_stubs
+vector_stubs:
+        .set    v, 0
+        .rept   256
+        stub_addr %v
+        .set    v, v + 1
+        .endr

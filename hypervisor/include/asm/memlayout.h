@@ -1,0 +1,51 @@
+/*
+ * The hypervisor's virtual memory map (x86-64, 4-level paging).
+ *
+ * Sable keeps all of its own mappings inside the 16 top-level (L4) slots
+ * 256..271, the range Xen reserves for itself, so that PV guests can later
+ * own every other slot of their page-table roots:
+ *
+ *   0x0000_0000_0000_0000 .. 0x0000_7fff_ffff_ffff   guest user (PV), or the
+ *                                                    boot identity map
+ *   0xffff_8000_0000_0000 .. 0xffff_87ff_ffff_ffff   reserved for Sable
+ *       0xffff_82d0_8000_0000  SABLE_VIRT_START: the image, mapped 1 GiB from
+ *                              physical 0 (L4 slot 261), so image VA =
+ *                              SABLE_VIRT_START + PA
+ *       0xffff_8300_0000_0000  DIRECTMAP_VIRT_START: all RAM and the low
+ *                              4 GiB (MMIO), VA = DIRECTMAP + PA (slot 262..)
+ *       0xffff_8800_0000_0000  DIRECTMAP_VIRT_END
+ *   0xffff_8800_0000_0000 .. 0xffff_ffff_ffff_ffff   guest kernel (PV)
+ *
+ * The image is loaded at physical SABLE_PHYS_START (2 MiB).
+ */
+#ifndef ASM_MEMLAYOUT_H
+#define ASM_MEMLAYOUT_H
+
+#define SABLE_PHYS_START      0x200000
+#define SABLE_VIRT_START      0xffff82d080000000
+#define DIRECTMAP_VIRT_START  0xffff830000000000
+#define DIRECTMAP_VIRT_END    0xffff880000000000
+#define DIRECTMAP_SIZE        (DIRECTMAP_VIRT_END - DIRECTMAP_VIRT_START)
+
+#define STACK_ORDER 3                    /* 32 KiB block per CPU, see percpu.h */
+#define STACK_SIZE  (4096 << STACK_ORDER)
+
+#ifndef __ASSEMBLER__
+#include <sable/types.h>
+
+/* Direct-map conversions: every byte of RAM has one hypervisor VA. */
+static inline void *maddr_to_virt(paddr_t pa)
+{
+    return (void *)(pa + DIRECTMAP_VIRT_START);
+}
+
+static inline paddr_t virt_to_maddr(const void *va)
+{
+    vaddr_t v = (vaddr_t)va;
+    if (v >= SABLE_VIRT_START && v < DIRECTMAP_VIRT_START)
+        return v - SABLE_VIRT_START;     /* inside the image mapping */
+    return v - DIRECTMAP_VIRT_START;
+}
+#endif
+
+#endif /* ASM_MEMLAYOUT_H */

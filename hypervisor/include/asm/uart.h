@@ -1,0 +1,17 @@
+/* 16550 UART, polled. */
+#ifndef ASM_UART_H
+#define ASM_UART_H
+
+#include <sable/types.h>
+
+struct uart_config {
+    uint16_t port;      /* I/O base, 0 = no serial console */
+    uint32_t baud;      /* 0 = keep what the firmware programmed */
+};
+
+void uart_init(const struct uart_config *cfg);
+void uart_putc(char c);
+/* Next received byte, or -1 if none is waiting. */
+int uart_getc(void);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The hypervisor console: every line goes to the log ring and, if its level
+ * is at or below the console level (loglvl=), to the serial port and QEMU's
+ * debug port 0xE9.
+ */
+#ifndef SABLE_CONSOLE_H
+#define SABLE_CONSOLE_H
+
+#include <sable/types.h>
+#include <asm/regs.h>
+
+#define LOG_RING_SIZE (64 * 1024)
+
+void console_init(void);
+/* Unconditional output, used by the panic path (no level, no timestamp). */
+void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_write(const char *s, size_t len);
+/* Stop other output from interleaving with a panic report. */
+void console_panic_begin(void);
+/* Copy up to len bytes of the newest log text into buf; returns the count. */
+size_t log_ring_read(char *buf, size_t len);
+
+/* arch: register dump, frame-pointer backtrace, stopping the machine. */
+void dump_registers(const struct cpu_regs *regs);
+void backtrace_from(uint64_t rbp, uint64_t rip);
+void machine_stop_failed(void) __attribute__((noreturn));
+void machine_stop_ok(void) __attribute__((noreturn));
+/* smp: halt every other CPU (the panic path). */
+void smp_stop_others(void);
+
+#endif
