@@ -62,6 +62,18 @@ void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __noretur
 #define pr_debug(...) ((void)0)
 #define ASSERT(cond)  assert(cond)
 #define BUG()         abort()
+/* glibc before 2.38 has no strlcpy. */
+static inline size_t host_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
+}
+#define strlcpy host_strlcpy
 #endif
 
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
