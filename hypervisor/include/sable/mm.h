@@ -1,0 +1,37 @@
+/*
+ * Memory management interface: the frame table, the page allocator, the
+ * hypervisor heap, and uncached mappings of device memory.
+ * (Contract fixed up front; implementations live in common/ and arch/x86/mm.c.)
+ */
+#ifndef SABLE_MM_H
+#define SABLE_MM_H
+
+#include <sable/types.h>
+
+struct page_info;
+
+/* arch: build the final page tables, frame table and allocators from boot_info. */
+void mm_init(void);
+
+/* Physical page allocator: 2^order contiguous frames, or NULL. */
+struct page_info *alloc_pages(unsigned int order);
+void free_pages(struct page_info *pg, unsigned int order);
+
+/* The same, returning the frames' direct-map address (hypervisor-owned). */
+void *alloc_xenheap_pages(unsigned int order);
+void free_xenheap_pages(void *va, unsigned int order);
+
+/* Heap for the hypervisor's own objects. */
+void *xmalloc_bytes(size_t size);
+void *xzalloc_bytes(size_t size);
+void xfree(void *p);
+#define xmalloc(type)  ((type *)xmalloc_bytes(sizeof(type)))
+#define xzalloc(type)  ((type *)xzalloc_bytes(sizeof(type)))
+
+/* Uncached mapping of a device's MMIO range; NULL on failure. */
+void *ioremap(paddr_t pa, size_t len);
+
+/* Physical address of the hypervisor's own L4 page table. */
+extern paddr_t idle_pg_table_pa;
+
+#endif
