@@ -66,10 +66,13 @@ $(BUILD)/sable.elf: $(HV_OBJS) $(BUILD)/sable.lds tools/gen-symbols.sh
 $(BUILD)/sable.mb: $(BUILD)/sable.elf
 	$(OBJCOPY) -O elf32-i386 $< $@
 
+# GRUB looks for the Multiboot2 header in the first 32 KiB of the file: the
+# ELF64 image has it at 0x8020 (its segment is 32 KiB-aligned), the elf32 copy
+# at 0x1020, so the ISO carries sable.mb.
 iso: $(BUILD)/sable.iso
-$(BUILD)/sable.iso: $(BUILD)/sable.elf tools/grub.cfg
+$(BUILD)/sable.iso: $(BUILD)/sable.mb tools/grub.cfg
 	rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
-	cp $(BUILD)/sable.elf $(BUILD)/iso/boot/sable.elf
+	cp $(BUILD)/sable.mb $(BUILD)/iso/boot/sable.mb
 	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 

@@ -66,7 +66,9 @@ static void parse_mb1(const struct mb1_info *mbi)
         copy_str(boot_info.loader, sizeof(boot_info.loader), mbi->boot_loader_name);
     if (mbi->flags & MB1_INFO_CMDLINE) {
         copy_str(boot_info.cmdline, sizeof(boot_info.cmdline), mbi->cmdline);
-        strip_image_name(boot_info.cmdline);
+        /* QEMU -kernel passes "image options..."; GRUB 2 only the options. */
+        if (strncmp(boot_info.loader, "GRUB 2", 6))
+            strip_image_name(boot_info.cmdline);
     }
     if (mbi->flags & MB1_INFO_MMAP) {
         uint64_t p = mbi->mmap_addr, end = p + mbi->mmap_length;
