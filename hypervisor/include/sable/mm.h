@@ -34,4 +34,16 @@ void *ioremap(paddr_t pa, size_t len);
 /* Physical address of the hypervisor's own L4 page table. */
 extern paddr_t idle_pg_table_pa;
 
+/* Additions to the fixed contract: */
+
+/* Allocation blocks are naturally aligned: 2^order frames, physically and
+ * in the direct map (so alloc_xenheap_pages(STACK_ORDER) suits a stack block). */
+
+struct ram_range;
+/* The sanitized map of usable RAM (sorted, page-aligned), valid after mm_init(). */
+const struct ram_range *mm_ram_ranges(unsigned int *nr);
+
+/* Exhaust and churn the allocator and heap; 0 if every count came back. */
+int mm_selftest(void);
+
 #endif
