@@ -79,6 +79,11 @@ $(BUILD)/sable.iso: $(BUILD)/sable.mb tools/grub.cfg
 unit:
 	$(MAKE) -C tests/unit
 
+# Guest-ABI headers (include/public) must each compile alone as C99, C++11, asm.
+.PHONY: headers-check
+headers-check:
+	sh tools/headers-check.sh $(BUILD)/headers-check
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tests/unit clean
