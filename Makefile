@@ -24,8 +24,8 @@ HV_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
            -fpie -include hypervisor/include/sable/visibility.h -mno-red-zone -mno-sse -mno-mmx -mno-sse2 \
            -mno-3dnow -mno-avx -msoft-float -fno-asynchronous-unwind-tables \
            -fno-omit-frame-pointer -fno-optimize-sibling-calls \
-           -DSABLE_HYPERVISOR -Ihypervisor/include $(WFLAGS)
-HV_ASFLAGS := -D__ASSEMBLER__ -DSABLE_HYPERVISOR -Ihypervisor/include -g
+           -DSABLE_HYPERVISOR -Ihypervisor/include -Iinclude $(WFLAGS)
+HV_ASFLAGS := -D__ASSEMBLER__ -DSABLE_HYPERVISOR -Ihypervisor/include -Iinclude -g
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))

@@ -1,0 +1,135 @@
+/*
+ * Domains and virtual CPUs.
+ *
+ * A domain owns memory frames, event channels and vCPUs. Its lifecycle:
+ *
+ *   created --unpause--> running <--pause/unpause--> paused
+ *      |                    |
+ *      |            shutdown(reason)  (poweroff, reboot, crash, ...)
+ *      v                    v
+ *   dying  <--destroy--  shut down      (vCPUs stopped, state kept for the
+ *      |                                 toolstack to read the reason)
+ *      v  last reference dropped
+ *    dead   (memory, ports and vCPUs released; the id can be reused)
+ *
+ * Every struct domain pointer held outside domain.c is a counted reference
+ * (domain_get / domain_put), so a domain cannot vanish under a hypercall
+ * that is using it.
+ */
+#ifndef SABLE_DOMAIN_H
+#define SABLE_DOMAIN_H
+
+#include <sable/spinlock.h>
+#include <sable/types.h>
+#include <sable/page.h>
+
+#define DOMAIN_MAX_VCPUS   32       /* shared_info has 32 legacy vcpu_info slots */
+#define DOMAIN_NAME_LEN    32
+#define DOMID_MAX          (DOMID_FIRST_RESERVED - 1)
+
+enum domain_state {
+    DOMSTATE_created,       /* built, never run */
+    DOMSTATE_running,
+    DOMSTATE_paused,
+    DOMSTATE_shutdown,      /* stopped by itself or the toolstack; see shutdown_code */
+    DOMSTATE_dying,         /* being torn down */
+    DOMSTATE_dead,
+};
+
+struct domain;
+struct vcpu_info;
+struct shared_info;
+struct evtchn;
+
+/* vcpu.pause_flags: reasons a vCPU may not run (any bit set = not runnable). */
+#define VPF_blocked   (1U << 0)    /* waiting for an event (SCHEDOP_block) */
+#define VPF_down      (1U << 1)    /* not brought up, or VCPUOP_down */
+#define VPF_paused    (1U << 2)    /* its domain is paused or shut down */
+#define VPF_crashed   (1U << 3)
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    unsigned int processor;        /* physical CPU it runs, or last ran, on */
+    volatile uint32_t pause_flags; /* VPF_*; changed under domain->lock */
+    bool is_running;               /* loaded on a CPU right now */
+
+    struct vcpu_info *vcpu_info;   /* guest-visible: in shared_info or registered */
+    uint32_t virq_to_evtchn[24];   /* per-vCPU VIRQ bindings (NR_VIRQS) */
+
+    /* Time accounting per runstate (RUNSTATE_*), in ns. */
+    int runstate;
+    uint64_t runstate_entry_time;
+    uint64_t runstate_time[4];
+
+    void *sched_priv;              /* the scheduler's per-vCPU data */
+    void *arch;                    /* PV or HVM state (arch/x86) */
+    struct vcpu *next_in_domain;
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[DOMAIN_NAME_LEN];
+    bool is_privileged;            /* dom0: may use control hypercalls */
+    enum domain_state state;
+    unsigned int shutdown_code;    /* SHUTDOWN_* when state is shutdown */
+    uint32_t refcnt;               /* atomic; the domain table holds one */
+    spinlock_t lock;               /* state, vCPU pause flags, page list */
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpu[DOMAIN_MAX_VCPUS];
+
+    struct shared_info *shared_info;   /* one hypervisor page, guest-mapped */
+
+    /* Memory: frames owned by this domain, linked through page_info.list. */
+    struct page_list_head page_list;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+
+    /* Event channels (common/event_channel.c). */
+    spinlock_t evtchn_lock;
+    struct evtchn *evtchn;         /* array of max_evtchns entries */
+    unsigned int max_evtchns;
+
+    void *arch;                    /* PV or HVM state (arch/x86) */
+};
+
+/* Parameters a new domain is created with. */
+struct domain_config {
+    const char *name;
+    unsigned int max_vcpus;
+    uint64_t max_pages;
+    bool privileged;
+};
+
+/* Create a domain with the lowest free id >= 1 (0 only if want_dom0). */
+int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain **out);
+/* A counted reference to the domain with this id, or NULL. */
+struct domain *domain_get_by_id(domid_t id);
+bool domain_get(struct domain *d);
+void domain_put(struct domain *d);
+
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+/* Stop every vCPU and record why; the domain stays until destroyed. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* A guest error: report it, then shut the domain down with SHUTDOWN_crash. */
+void domain_crash(struct domain *d, const char *why);
+/* Begin tear-down; resources are released when the last reference goes. */
+int domain_destroy(struct domain *d);
+
+const char *domain_state_name(enum domain_state s);
+unsigned int domain_count(void);
+/* Call fn for every live domain in id order (under the domain list lock). */
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
+
+/* Hooks a domain's owner code provides (arch / common subsystems). */
+int arch_domain_create(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+int arch_vcpu_create(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* Called after a vCPU's pause_flags change, so the scheduler can act. */
+void vcpu_wake(struct vcpu *v);
+void vcpu_sleep(struct vcpu *v);
+
+#endif

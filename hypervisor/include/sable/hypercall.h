@@ -1,0 +1,39 @@
+/*
+ * Hypercall handlers. Arguments arrive as the guest passed them (rdi, rsi,
+ * rdx, r10, r8) and are hostile; each handler validates before acting and
+ * returns 0/positive on success or a negative errno, which goes back to the
+ * guest in rax. The dispatch table (common/hypercall.c) maps the numbers of
+ * include/public/xen.h to these; missing entries return -ENOSYS.
+ */
+#ifndef SABLE_HYPERCALL_H
+#define SABLE_HYPERCALL_H
+
+#include <sable/types.h>
+
+typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                               uint64_t a5);
+
+/* Look up and run hypercall nr for the current vCPU. */
+long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                        uint64_t a5);
+
+/* common/ */
+long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t, uint64_t);
+long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+long do_set_timer_op(uint64_t timeout, uint64_t, uint64_t, uint64_t, uint64_t);
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t, uint64_t);
+long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+long do_multicall(uint64_t calls, uint64_t nr_calls, uint64_t, uint64_t, uint64_t);
+
+/* arch/x86/pv/ */
+long do_set_trap_table(uint64_t traps, uint64_t, uint64_t, uint64_t, uint64_t);
+long do_stack_switch(uint64_t ss, uint64_t esp, uint64_t, uint64_t, uint64_t);
+long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t,
+                      uint64_t);
+long do_fpu_taskswitch(uint64_t set, uint64_t, uint64_t, uint64_t, uint64_t);
+long do_iret(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long do_set_segment_base(uint64_t which, uint64_t base, uint64_t, uint64_t, uint64_t);
+long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+
+#endif

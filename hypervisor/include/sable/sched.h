@@ -1,0 +1,30 @@
+/*
+ * Scheduling interface seen by common code. For now a simple round-robin
+ * scheduler (common/schedule.c); the BVT scheduler replaces its policy.
+ */
+#ifndef SABLE_SCHED_H
+#define SABLE_SCHED_H
+
+#include <sable/domain.h>
+
+/* The vCPU running on this physical CPU (the idle vCPU when none). */
+struct vcpu *current_vcpu(void);
+#define current (current_vcpu())
+
+/* Add a new vCPU to the scheduler (not yet runnable until unpaused/up). */
+int sched_init_vcpu(struct vcpu *v, unsigned int processor);
+void sched_destroy_vcpu(struct vcpu *v);
+
+/* SCHEDOP_yield: let another runnable vCPU run. */
+void vcpu_yield(void);
+/*
+ * SCHEDOP_block: sleep until an event is pending for the current vCPU
+ * (returns at once if one already is). Unmasks event delivery first.
+ */
+void vcpu_block(void);
+/* Pick and switch to the next vCPU on this CPU (softirq context). */
+void schedule(void);
+/* Ask CPU cpu to run schedule() soon (IPI if it's not us). */
+void sched_raise(unsigned int cpu);
+
+#endif
