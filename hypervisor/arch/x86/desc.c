@@ -3,6 +3,7 @@
  * one IDT shared by all.
  */
 #include <sable/lib.h>
+#include <sable/mm.h>
 #include <asm/desc.h>
 #include <asm/percpu.h>
 
@@ -59,13 +60,20 @@ static uint64_t seg_desc(uint32_t flags_access)
     return 0xffffULL | (0xfULL << 48) | ((uint64_t)flags_access << 40);
 }
 
+/* The boot CPU's GDT: it is loaded before the page allocator exists. */
+static uint64_t cpu0_gdt[(PAGE_SIZE << GDT_ORDER) / 8] __aligned(PAGE_SIZE);
+
 void desc_init_cpu(struct percpu *pc)
 {
     uint64_t tss = (uint64_t)&pc->tss;
     uint64_t block = (uint64_t)pc->stack;
     struct desc_ptr gdtr, idtr;
 
-    pc->gdt[0] = 0;
+    if (!pc->gdt)
+        pc->gdt = pc->cpu == 0 ? cpu0_gdt : alloc_xenheap_pages(GDT_ORDER);
+    if (!pc->gdt)
+        panic("cpu%u: no memory for its GDT", pc->cpu);
+    memset(pc->gdt, 0, PAGE_SIZE << GDT_ORDER);
     pc->gdt[SEL_HV_CS >> 3] = seg_desc(0xa09a);        /* L, P, DPL0, code */
     pc->gdt[SEL_HV_DS >> 3] = seg_desc(0xc092);        /* P, DPL0, data */
     pc->gdt[SEL_USER_CS32 >> 3] = seg_desc(0xc0fa);    /* D, P, DPL3, code */
@@ -83,7 +91,7 @@ void desc_init_cpu(struct percpu *pc)
     pc->tss.ist[IST_MC - 1] = block + 4 * PAGE_SIZE;
     pc->tss.iomap_base = sizeof(pc->tss);              /* no I/O bitmap */
 
-    gdtr.limit = sizeof(pc->gdt) - 1;
+    gdtr.limit = GDT_LIMIT;
     gdtr.base = (uint64_t)pc->gdt;
     idtr.limit = sizeof(idt) - 1;
     idtr.base = (uint64_t)idt;

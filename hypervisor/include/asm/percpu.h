@@ -26,6 +26,8 @@
 
 #define NR_CPUS        64
 #define CPU_INFO_SIZE  64
+#define CI_SYSCALL_RSP 16         /* offsetof(struct cpu_info, syscall_rsp) */
+#define CI_STACK_TOP   24
 #define IST_DF   1
 #define IST_NMI  2
 #define IST_MC   3
@@ -37,7 +39,10 @@ struct cpu_info {
     unsigned int cpu;          /* logical CPU number, 0 = boot CPU */
     uint32_t apic_id;
     struct percpu *pcpu;
-    uint64_t pad[6];
+    uint64_t syscall_rsp;      /* guest RSP saved by the SYSCALL entry */
+    uint64_t stack_top;        /* where the SYSCALL entry puts its frame */
+    struct vcpu *curr;         /* vCPU on this CPU, NULL when idle */
+    uint64_t pad[3];
 };
 
 /* 64-bit TSS (Intel SDM vol. 3, 8.7). */
@@ -51,14 +56,13 @@ struct tss64 {
     uint16_t iomap_base;
 } __packed;
 
-#define GDT_ENTRIES 8
 
 struct percpu {
     unsigned int cpu;
     uint32_t apic_id;
     volatile bool online;
     void *stack;                      /* base of the STACK_SIZE block */
-    uint64_t gdt[GDT_ENTRIES] __aligned(16);
+    uint64_t *gdt;                    /* 0xe000 + reserved page (asm/desc.h) */
     struct tss64 tss __aligned(16);
 };
 
