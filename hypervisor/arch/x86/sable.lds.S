@@ -23,6 +23,10 @@ SECTIONS
         _etext = .;
     } :image
 
+    /* Page boundaries between text, rodata and data: mm_init() maps each
+     * with its own permissions (RX, R, RW) in 4 KiB pages. */
+    . = ALIGN(4096);
+    __rodata_start = .;
     .rodata : AT(ADDR(.rodata) - SABLE_VIRT_START) {
         *(.rodata .rodata.*)
         . = ALIGN(8);
@@ -34,6 +38,8 @@ SECTIONS
         KEEP(*(.param))
         __param_end = .;
     } :image
+    . = ALIGN(4096);
+    __rodata_end = .;
 
     .data : AT(ADDR(.data) - SABLE_VIRT_START) {
         . = ALIGN(4096);

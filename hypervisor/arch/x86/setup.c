@@ -7,6 +7,7 @@
 #include <sable/cmdline.h>
 #include <sable/console.h>
 #include <sable/lib.h>
+#include <sable/mm.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/memlayout.h>
@@ -108,6 +109,7 @@ void start_sable(uint32_t magic, paddr_t info_pa)
     pic_disable();
     idt_init();
     desc_init_cpu(&percpu[0]);
+    mm_init();
     percpu[0].online = true;
     nr_cpus_online = 1;
 

@@ -8,9 +8,15 @@
  *   0x0000_0000_0000_0000 .. 0x0000_7fff_ffff_ffff   guest user (PV), or the
  *                                                    boot identity map
  *   0xffff_8000_0000_0000 .. 0xffff_87ff_ffff_ffff   reserved for Sable
- *       0xffff_82d0_8000_0000  SABLE_VIRT_START: the image, mapped 1 GiB from
- *                              physical 0 (L4 slot 261), so image VA =
- *                              SABLE_VIRT_START + PA
+ *       0xffff_82d0_8000_0000  SABLE_VIRT_START: a 1 GiB window onto physical
+ *                              0 (L4 slot 261), so image VA =
+ *                              SABLE_VIRT_START + PA; after mm_init() only
+ *                              the image itself is mapped there, in 4 KiB
+ *                              pages (text RX, rodata R, data/bss RW)
+ *       0xffff_82d0_c000_0000  IOREMAP_VIRT_START: ioremap() window, 1 GiB,
+ *                              uncached 4 KiB mappings of device MMIO, each
+ *                              followed by an unmapped guard page
+ *       0xffff_82d1_0000_0000  IOREMAP_VIRT_END
  *       0xffff_8300_0000_0000  DIRECTMAP_VIRT_START: all RAM and the low
  *                              4 GiB (MMIO), VA = DIRECTMAP + PA (slot 262..)
  *       0xffff_8800_0000_0000  DIRECTMAP_VIRT_END
@@ -26,6 +32,8 @@
 #define DIRECTMAP_VIRT_START  0xffff830000000000
 #define DIRECTMAP_VIRT_END    0xffff880000000000
 #define DIRECTMAP_SIZE        (DIRECTMAP_VIRT_END - DIRECTMAP_VIRT_START)
+#define IOREMAP_VIRT_START    0xffff82d0c0000000
+#define IOREMAP_VIRT_END      0xffff82d100000000
 
 #define STACK_ORDER 3                    /* 32 KiB block per CPU, see percpu.h */
 #define STACK_SIZE  (4096 << STACK_ORDER)
