@@ -28,6 +28,7 @@ void buddy_reset(void)
     free_frames = 0;
 }
 
+/* List a free block; its head frame records the order for merging. */
 static void block_insert(struct page_info *pg, unsigned int order)
 {
     pg->flags |= PGF_FREE_HEAD;
@@ -136,6 +137,7 @@ int buddy_free(struct page_info *pg, unsigned int order)
     return rc;
 }
 
+/* A bad free is a hypervisor bug: say which frame, then stop. */
 void free_pages(struct page_info *pg, unsigned int order)
 {
     int rc = buddy_free(pg, order);

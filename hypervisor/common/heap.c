@@ -32,6 +32,7 @@ static struct page_list_head partial[HEAP_CLASSES];
 static unsigned long nr_heap_pages;
 static spinlock_t heap_lock = SPINLOCK_INIT;
 
+/* The smallest class whose objects hold size bytes (size <= HEAP_MAX_SMALL). */
 static unsigned int size_class(size_t size)
 {
     unsigned int shift = HEAP_MIN_SHIFT;
@@ -75,6 +76,7 @@ static struct page_info *pool_page_new(unsigned int cls)
     return pg;
 }
 
+/* Pop the first free object of the class, from a new pool page if need be. */
 static void *small_alloc(size_t size)
 {
     unsigned int cls = size_class(size);
@@ -147,6 +149,7 @@ static bool pool_obj_is_free(struct page_info *pg, unsigned int off)
     return false;
 }
 
+/* Push the object back; a page left with no objects in use is given back. */
 static void pool_free(struct page_info *pg, unsigned int off)
 {
     struct heap_free_obj *o = obj_at(pg, off);
