@@ -6,6 +6,8 @@
 #include <sable/mm.h>
 #include <asm/desc.h>
 #include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
 
 struct idt_gate {
     uint16_t off_lo;
@@ -63,6 +65,27 @@ static uint64_t seg_desc(uint32_t flags_access)
 /* The boot CPU's GDT: it is loaded before the page allocator exists. */
 static uint64_t cpu0_gdt[(PAGE_SIZE << GDT_ORDER) / 8] __aligned(PAGE_SIZE);
 
+/*
+ * SYSCALL from PV guests (pv/entry.S): CS/SS for entry and SYSRET, the entry
+ * point, RFLAGS bits cleared on entry (IF, TF, DF, AC, NT), and the pointer
+ * the entry's SWAPGS pair uses to find this CPU's cpu_info. Also FXSAVE
+ * support, which guest FPU state switching needs.
+ */
+static void syscall_init_cpu(struct percpu *pc)
+{
+    struct cpu_info *ci = (struct cpu_info *)((uint64_t)pc->stack + STACK_SIZE -
+                                              CPU_INFO_SIZE);
+
+    ci->stack_top = (uint64_t)ci;
+    wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CS32 & ~3) << 48) | ((uint64_t)SEL_HV_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_SFMASK, (1UL << 9) | (1UL << 8) | (1UL << 10) | (1UL << 18) | (1UL << 14));
+    wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)ci);
+    wrmsr(MSR_GS_BASE, 0);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | (1UL << 10));   /* + OSXMMEXCPT */
+}
+
 void desc_init_cpu(struct percpu *pc)
 {
     uint64_t tss = (uint64_t)&pc->tss;
@@ -114,4 +137,5 @@ void desc_init_cpu(struct percpu *pc)
         "ltr %%ax"
         :: "m"(gdtr), "m"(idtr), "i"(SEL_HV_CS), "i"(SEL_HV_DS), "i"(SEL_TSS)
         : "rax", "memory");
+    syscall_init_cpu(pc);
 }

@@ -8,6 +8,7 @@
 #include <asm/traps.h>
 #include <asm/processor.h>
 #include <asm/percpu.h>
+#include <asm/pv.h>
 
 static irq_handler_t irq_handlers[256];
 static unsigned long spurious_count;
@@ -62,20 +63,35 @@ void __attribute__((noreturn)) fatal_trap(const struct cpu_regs *regs, const cha
     machine_stop_failed();
 }
 
+static void do_irq(struct cpu_regs *regs, unsigned int v)
+{
+    if (irq_handlers[v])
+        irq_handlers[v](regs, v);
+    else if (v == VEC_SPURIOUS)
+        spurious_count++;
+    else
+        fatal_trap(regs, "interrupt on a vector with no handler");
+}
+
 void do_trap(struct cpu_regs *regs)
 {
     unsigned int v = regs->vector;
+    bool from_guest = (regs->cs & 3) != 0;
 
     if (v >= VEC_FIRST_IRQ) {
-        if (irq_handlers[v]) {
-            irq_handlers[v](regs, v);
-            return;
-        }
-        if (v == VEC_SPURIOUS) {
-            spurious_count++;
-            return;
-        }
-        fatal_trap(regs, "interrupt on a vector with no handler");
+        do_irq(regs, v);
+        if (from_guest)
+            pv_exit_to_guest(regs);
+        return;
+    }
+    if (from_guest) {
+        pv_handle_exception(regs);
+        return;
+    }
+    /* A guest pointer that faulted while the hypervisor copied through it. */
+    if ((v == TRAP_PF || v == TRAP_GP) && regs->rip == (uint64_t)raw_copy_user_insn) {
+        regs->rip = (uint64_t)raw_copy_user_fixup;
+        return;
     }
     fatal_trap(regs, "unexpected exception in the hypervisor");
 }

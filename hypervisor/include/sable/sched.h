@@ -26,5 +26,9 @@ void vcpu_block(void);
 void schedule(void);
 /* Ask CPU cpu to run schedule() soon (IPI if it's not us). */
 void sched_raise(unsigned int cpu);
+/* Per-CPU scheduler state; call on each CPU before it runs vCPUs. */
+void sched_cpu_init(unsigned int cpu);
+/* arch: save prev's and load next's register state (either may be NULL). */
+void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 
 #endif

@@ -1,0 +1,188 @@
+/*
+ * PV guests' exceptions and events: bouncing them to the guest kernel's
+ * handlers, and the exit path every return to a guest goes through.
+ *
+ * The bounce frame is Xen's x86-64 PV layout. Written downwards on the guest
+ * kernel stack (16-byte aligned), the guest handler finds at its RSP:
+ *
+ *     RCX, R11, [error code,] RIP, CS | saved_upcall_mask << 32, RFLAGS, RSP, SS
+ *
+ * CS carries RPL 0 when the interrupted context was the guest kernel, RPL 3
+ * when it was guest user space; RFLAGS.IF is the inverse of the event mask at
+ * the time. The guest returns with HYPERVISOR_iret.
+ */
+#include <sable/console.h>
+#include <sable/domain.h>
+#include <sable/errno.h>
+#include <sable/event.h>
+#include <sable/guest_access.h>
+#include <sable/hypercall.h>
+#include <sable/lib.h>
+#include <sable/sched.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/traps.h>
+#include <public/xen.h>
+
+#define RFLAGS_CLEAR_ON_BOUNCE ((1UL << 8) | (1UL << 14) | (1UL << 16) | (1UL << 17) | \
+                                (1UL << 18))   /* TF NT RF VM AC */
+
+static struct vcpu_info *vinfo(struct vcpu *v) { return v->vcpu_info; }
+
+void pv_toggle_mode(struct vcpu *v)
+{
+    struct pv_vcpu *pv = pv_vcpu(v);
+
+    /* GS: the active base is in the MSR, the other one in the struct. */
+    if (pv->kernel_mode)
+        pv->gs_base_kernel = rdmsr(MSR_GS_BASE);
+    else
+        pv->gs_base_user = rdmsr(MSR_GS_BASE);
+    pv->kernel_mode = !pv->kernel_mode;
+    wrmsr(MSR_GS_BASE, pv->kernel_mode ? pv->gs_base_kernel : pv->gs_base_user);
+    write_cr3(pv->kernel_mode ? pv->guest_table : pv->guest_table_user);
+}
+
+int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+              unsigned int flags, uint64_t error_code)
+{
+    struct pv_vcpu *pv = pv_vcpu(v);
+    uint64_t frame[10], sp, cs = regs->cs;
+    uint8_t mask = vinfo(v)->evtchn_upcall_mask;
+    unsigned int n = 0;
+
+    if (!handler)
+        return -EINVAL;
+    if (pv->kernel_mode) {
+        sp = regs->rsp;
+        cs &= ~3UL;                    /* tell the guest: from kernel */
+    } else {
+        pv_toggle_mode(v);
+        sp = pv->kernel_sp;
+    }
+    sp &= ~15UL;
+
+    /* Build the frame lowest address first. */
+    frame[n++] = regs->rcx;
+    frame[n++] = regs->r11;
+    if (flags & TBF_ERRCODE)
+        frame[n++] = error_code;
+    frame[n++] = regs->rip;
+    frame[n++] = cs | ((uint64_t)mask << 32);
+    frame[n++] = (regs->rflags & ~X86_EFLAGS_IF) | (mask ? 0 : X86_EFLAGS_IF);
+    frame[n++] = regs->rsp;
+    frame[n++] = regs->ss;
+    sp -= n * 8;
+    if (copy_to_guest(sp, frame, n * 8))
+        return -EFAULT;
+
+    if (flags & TBF_INTERRUPT)
+        vinfo(v)->evtchn_upcall_mask = 1;
+    regs->rip = handler;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rsp = sp;
+    regs->rflags &= ~RFLAGS_CLEAR_ON_BOUNCE;
+    regs->rflags |= X86_EFLAGS_IF;
+    return 0;
+}
+
+/* Bounce exception vector to the guest's registered handler, or crash it. */
+static void pv_inject_trap(struct vcpu *v, struct cpu_regs *regs, unsigned int vector,
+                           bool has_error, uint64_t error_code)
+{
+    const struct trap_info *ti = &pv_vcpu(v)->trap_ctxt[vector];
+    unsigned int flags = (has_error ? TBF_ERRCODE : 0) |
+                         ((ti->flags & TI_FLAG_IF) ? TBF_INTERRUPT : 0);
+    char why[96];
+
+    if (!ti->address) {
+        snprintf(why, sizeof(why), "exception %u at %#lx with no handler registered",
+                 vector, regs->rip);
+        domain_crash(v->domain, why);
+        return;
+    }
+    if (pv_bounce(v, regs, ti->address, flags, error_code)) {
+        snprintf(why, sizeof(why), "cannot deliver exception %u: guest stack %#lx unwritable",
+                 vector, pv_vcpu(v)->kernel_mode ? regs->rsp : pv_vcpu(v)->kernel_sp);
+        domain_crash(v->domain, why);
+    }
+}
+
+/* Exceptions that push an error code (the same set as the IDT stubs). */
+static bool has_error_code(unsigned int v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+void pv_handle_exception(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vec = regs->vector;
+
+    if (!v) {
+        fatal_trap(regs, "guest-mode exception with no vCPU loaded");
+    }
+    if (vec == TRAP_PF)
+        vinfo(v)->arch.cr2 = read_cr2();
+    if (vec == TRAP_DF || vec == TRAP_MC || vec == TRAP_NMI) {
+        domain_crash(v->domain, vec == TRAP_DF ? "double fault" : "machine check/NMI in guest");
+    } else {
+        pv_inject_trap(v, regs, vec, has_error_code(vec), regs->error_code);
+    }
+    pv_exit_to_guest(regs);
+}
+
+/*
+ * SYSCALL: from the guest kernel it is a hypercall (number in RAX, args in
+ * RDI RSI RDX R10 R8); from guest user space it is bounced to the guest
+ * kernel's syscall callback, as on Xen.
+ */
+void pv_handle_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+    struct pv_vcpu *pv = pv_vcpu(v);
+
+    if (pv->kernel_mode) {
+        long rc = hypercall_dispatch(regs->rax, regs->rdi, regs->rsi, regs->rdx,
+                                     regs->r10, regs->r8);
+        /* iret rewrote the whole frame; its result is the saved RAX. */
+        regs = guest_regs();
+        regs->rax = rc;
+    } else {
+        unsigned int flags = pv->syscall_masks_events ? TBF_INTERRUPT : 0;
+        if (pv_bounce(v, regs, pv->syscall_callback, flags, 0))
+            domain_crash(v->domain, "user SYSCALL with no usable syscall callback");
+    }
+    pv_exit_to_guest(regs);
+}
+
+/* Deliver the event upcall if one is pending and events are unmasked. */
+static void pv_deliver_events(struct vcpu *v, struct cpu_regs *regs)
+{
+    struct vcpu_info *vi = vinfo(v);
+
+    if (!vi || !vi->evtchn_upcall_pending || vi->evtchn_upcall_mask)
+        return;
+    if (!pv_vcpu(v)->event_callback)
+        return;                 /* nothing registered yet: stays pending */
+    if (pv_bounce(v, regs, pv_vcpu(v)->event_callback, TBF_INTERRUPT, 0))
+        domain_crash(v->domain, "cannot deliver event upcall: guest stack unwritable");
+}
+
+void pv_exit_to_guest(struct cpu_regs *regs)
+{
+    for (;;) {
+        struct vcpu *v;
+
+        local_irq_disable();
+        schedule();                 /* may switch vCPU, or idle until one runs */
+        v = current;
+        if (v->pause_flags) {
+            continue;               /* crashed or paused on the way out */
+        }
+        pv_deliver_events(v, regs);
+        if (!v->pause_flags)
+            break;
+    }
+}

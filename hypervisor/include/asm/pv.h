@@ -1,0 +1,94 @@
+/*
+ * Paravirtualized (PV) vCPUs on x86-64, Xen's model.
+ *
+ * A PV guest kernel runs in ring 3, like its user space; which one is
+ * running is a software flag (kernel_mode) plus which page-table root is
+ * loaded (guest_table for the kernel, guest_table_user for user space).
+ * Exceptions, events and user SYSCALLs are "bounced" to the guest kernel: a
+ * frame is written on the guest kernel stack and the guest continues at the
+ * handler it registered (set_trap_table, set_callbacks). The guest returns
+ * with the iret hypercall.
+ *
+ * While a vCPU runs, its registers live in the frame at the top of its
+ * physical CPU's stack (guest_regs()); on a context switch they are copied
+ * to and from struct pv_vcpu.
+ */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <sable/domain.h>
+#include <asm/percpu.h>
+#include <asm/regs.h>
+#include <public/arch-x86_64.h>
+
+struct pv_vcpu {
+    struct cpu_regs regs;           /* saved while not running */
+    bool kernel_mode;
+    paddr_t guest_table;            /* kernel L4 (machine address) */
+    paddr_t guest_table_user;       /* user L4, 0 = none registered */
+
+    struct trap_info trap_ctxt[256];
+    uint64_t event_callback, failsafe_callback, syscall_callback;
+    bool syscall_masks_events, failsafe_masks_events;
+    uint64_t kernel_ss, kernel_sp;  /* stack_switch */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    bool fpu_ts;                    /* fpu_taskswitch: guest's virtual CR0.TS */
+};
+
+struct pv_domain {
+    uint64_t virt_base;             /* from the ELF notes */
+    uint64_t hypercall_page;        /* guest VA, 0 = none */
+};
+
+static inline struct pv_vcpu *pv_vcpu(struct vcpu *v) { return v->arch; }
+
+/* The guest frame of the vCPU running on this CPU: at the stack top. */
+static inline struct cpu_regs *guest_regs(void)
+{
+    return (struct cpu_regs *)this_cpu_info() - 1;
+}
+
+/* Entry points (pv/entry.S). */
+void syscall_entry(void);
+void reset_stack_and_exit(void) __attribute__((noreturn));
+
+/*
+ * The last step before returning to a guest from any entry: run the
+ * scheduler if asked, deliver a pending event upcall, and make sure what
+ * will be loaded is a runnable vCPU (halting while there is none).
+ */
+void pv_exit_to_guest(struct cpu_regs *regs);
+
+/* Guest exceptions (from ring 3) arrive here from do_trap. */
+void pv_handle_exception(struct cpu_regs *regs);
+/* SYSCALL from the guest: a hypercall (kernel mode) or a user syscall. */
+void pv_handle_syscall(struct cpu_regs *regs);
+
+/* Bounce flags. */
+#define TBF_ERRCODE   1U
+#define TBF_INTERRUPT 2U    /* mask events while the handler runs */
+
+/*
+ * Write an exception frame on the guest kernel stack and point the vCPU at
+ * handler. 0, or -EFAULT when the guest stack cannot be written (the caller
+ * then crashes the domain).
+ */
+int pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+              unsigned int flags, uint64_t error_code);
+
+/* Switch between guest kernel and user mode (page tables and GS bases). */
+void pv_toggle_mode(struct vcpu *v);
+
+/* Save the running vCPU's state from the CPU, and load another's. */
+void pv_save_vcpu(struct vcpu *v, const struct cpu_regs *regs);
+void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs);
+
+/* Build a PV domain from a kernel image in memory (pv/builder.c). */
+struct boot_module;
+int pv_build_domain(const struct boot_module *mod, bool privileged, struct domain **out);
+
+/* User-copy primitive with fault recovery (pv/entry.S). */
+size_t raw_copy_user(void *dst, const void *src, size_t len);
+extern char raw_copy_user_insn[], raw_copy_user_fixup[];
+
+#endif
