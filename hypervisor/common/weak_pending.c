@@ -30,3 +30,28 @@ bool __attribute__((weak)) vcpu_event_pending(struct vcpu *v)
 {
     return false;
 }
+
+int __attribute__((weak)) domain_create(const struct domain_config *cfg, bool want_dom0,
+                                        struct domain **out)
+{
+    return -38;
+}
+
+struct page_info *__attribute__((weak)) domain_alloc_page(struct domain *d)
+{
+    return NULL;
+}
+
+int __attribute__((weak)) domain_destroy(struct domain *d)
+{
+    return -38;
+}
+
+void __attribute__((weak)) domain_put(struct domain *d)
+{
+}
+
+int __attribute__((weak)) domain_unpause(struct domain *d)
+{
+    return -38;
+}

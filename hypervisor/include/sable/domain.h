@@ -118,6 +118,9 @@ void domain_crash(struct domain *d, const char *why);
 /* Begin tear-down; resources are released when the last reference goes. */
 int domain_destroy(struct domain *d);
 
+/* A frame owned by and accounted to d (NULL beyond max_pages or no memory). */
+struct page_info *domain_alloc_page(struct domain *d);
+
 const char *domain_state_name(enum domain_state s);
 unsigned int domain_count(void);
 /* Call fn for every live domain in id order (under the domain list lock). */

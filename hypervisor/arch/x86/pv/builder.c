@@ -1,0 +1,418 @@
+/*
+ * Boot-time PV domain builder: turns an ELF64 kernel image (a Multiboot
+ * module) into a domain ready to run, following Xen's x86-64 PV start-of-day
+ * contract, until dom0's toolstack takes this job over.
+ *
+ * The guest's pseudo-physical memory starts at the ELF's VIRT_BASE note and
+ * is laid out as on Xen:
+ *
+ *   virt_base  +------------------------+  <- pfn 0
+ *              | kernel image (PT_LOAD) |
+ *              +------------------------+
+ *              | p2m list (mfn_list)    |  nr_pages * 8 bytes
+ *              | start_info             |  1 page
+ *              | page tables L4 L3 L2 L1|  mapped read-only
+ *              | boot stack             |  1 page; RSP = its top
+ *   v_end      +------------------------+
+ *              | (mapped, free)         |  up to v_end + 512 KiB, 4 MiB aligned
+ *              +------------------------+
+ *
+ * Entry in ring 3 at the ENTRY note with RSI = start_info, events masked.
+ * The image is hostile input too: every header, offset and size is checked
+ * before any domain state exists.
+ */
+#include <sable/bootinfo.h>
+#include <sable/cmdline.h>
+#include <sable/domain.h>
+#include <sable/errno.h>
+#include <sable/guest_access.h>
+#include <sable/lib.h>
+#include <sable/mm.h>
+#include <sable/page.h>
+#include <sable/sched.h>
+#include <asm/memlayout.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <public/elfnote.h>
+#include <public/xen.h>
+
+#define GUEST_DEFAULT_MEM (16ULL << 20)
+#define GUEST_MAX_MEM     (4ULL << 30)
+
+static uint64_t dom0_mem = 64ULL << 20;
+size_param("dom0_mem", dom0_mem, 4ULL << 20, GUEST_MAX_MEM);
+static uint64_t domu_mem = GUEST_DEFAULT_MEM;
+size_param("domu_mem", domu_mem, 4ULL << 20, GUEST_MAX_MEM);
+
+/* ELF64 as far as the builder reads it. */
+struct elf64_ehdr {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct elf64_phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+#define PT_LOAD 1
+#define PT_NOTE 4
+
+/* What the image tells us, checked. */
+struct pv_image {
+    const uint8_t *data;
+    uint64_t size;
+    const struct elf64_phdr *ph;
+    unsigned int phnum;
+    uint64_t virt_base, entry, hypercall_page;
+    uint64_t v_start, v_kend;          /* image extent, page aligned */
+    char guest_os[32];
+    bool has_xen_notes;
+};
+
+/* The guest layout computed from the image and the memory size. */
+struct pv_layout {
+    uint64_t nr_pages;
+    uint64_t p2m, start_info, pt_start, stack, v_end, map_end;
+    unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
+};
+
+static int image_fail(const char *name, const char *why)
+{
+    pr_err("builder: %s: %s\n", name, why);
+    return -EINVAL;
+}
+
+static bool in_file(const struct pv_image *img, uint64_t off, uint64_t len)
+{
+    return off <= img->size && len <= img->size - off;
+}
+
+static void read_note_number(const uint8_t *desc, uint32_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (len == 4 || len == 8) {
+        memcpy(&v, desc, len);
+        *out = v;
+    }
+}
+
+/* Walk one PT_NOTE segment and pick out the Xen notes we use. */
+static void parse_notes(struct pv_image *img, const struct elf64_phdr *ph)
+{
+    uint64_t off = ph->offset, end = ph->offset + ph->filesz;
+
+    while (off + 12 <= end) {
+        const uint32_t *hdr = (const void *)(img->data + off);
+        uint32_t namesz = hdr[0], descsz = hdr[1], type = hdr[2];
+        uint64_t name_off = off + 12, desc_off = name_off + ALIGN_UP((uint64_t)namesz, 4);
+        const uint8_t *desc = img->data + desc_off;
+
+        if (namesz > 64 || descsz > 4096 || desc_off + descsz > end)
+            return;
+        off = desc_off + ALIGN_UP((uint64_t)descsz, 4);
+        if (namesz != 4 || memcmp(img->data + name_off, "Xen", 4))
+            continue;
+        img->has_xen_notes = true;
+        switch (type) {
+        case XEN_ELFNOTE_ENTRY: read_note_number(desc, descsz, &img->entry); break;
+        case XEN_ELFNOTE_VIRT_BASE: read_note_number(desc, descsz, &img->virt_base); break;
+        case XEN_ELFNOTE_HYPERCALL_PAGE:
+            read_note_number(desc, descsz, &img->hypercall_page);
+            break;
+        case XEN_ELFNOTE_GUEST_OS:
+            memcpy(img->guest_os, desc, MIN((size_t)descsz, sizeof(img->guest_os) - 1));
+            break;
+        }
+    }
+}
+
+/* Check the ELF headers and segments; fill img. */
+static int image_parse(struct pv_image *img, const char *name)
+{
+    const struct elf64_ehdr *eh = (const void *)img->data;
+
+    if (img->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4))
+        return image_fail(name, "not an ELF file");
+    if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
+        return image_fail(name, "not a little-endian x86-64 ELF64 image");
+    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phnum > 64 ||
+        !in_file(img, eh->phoff, (uint64_t)eh->phnum * sizeof(struct elf64_phdr)))
+        return image_fail(name, "bad program header table");
+    img->ph = (const void *)(img->data + eh->phoff);
+    img->phnum = eh->phnum;
+    img->entry = eh->entry;
+    img->v_start = UINT64_MAX;
+    img->v_kend = 0;
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf64_phdr *ph = &img->ph[i];
+        if (ph->type != PT_LOAD && ph->type != PT_NOTE)
+            continue;
+        if (!in_file(img, ph->offset, ph->filesz))
+            return image_fail(name, "segment outside the file");
+        if (ph->type == PT_NOTE) {
+            parse_notes(img, ph);
+            continue;
+        }
+        if (ph->filesz > ph->memsz || ph->memsz > GUEST_MAX_MEM ||
+            ph->vaddr + ph->memsz < ph->vaddr)
+            return image_fail(name, "bad PT_LOAD sizes");
+        img->v_start = MIN(img->v_start, ALIGN_DOWN(ph->vaddr, PAGE_SIZE));
+        img->v_kend = MAX(img->v_kend, ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE));
+    }
+    if (!img->has_xen_notes)
+        return image_fail(name, "no Xen ELF notes: not a PV kernel");
+    if (img->v_kend == 0)
+        return image_fail(name, "no loadable segment");
+    if (img->v_start < img->virt_base || !guest_range_ok(img->v_start, img->v_kend - img->v_start))
+        return image_fail(name, "image outside the guest's virtual address space");
+    if (img->entry < img->v_start || img->entry >= img->v_kend)
+        return image_fail(name, "entry point outside the image");
+    if (img->hypercall_page && (img->hypercall_page < img->v_start ||
+                                img->hypercall_page >= img->v_kend ||
+                                !IS_ALIGNED(img->hypercall_page, PAGE_SIZE)))
+        return image_fail(name, "hypercall page not a page inside the image");
+    return 0;
+}
+
+/* Count page-table pages to map [base, end) with 4 KiB pages. */
+static void count_tables(struct pv_layout *l, uint64_t base, uint64_t end)
+{
+    l->nr_l3 = ((end - 1) >> 39) - (base >> 39) + 1;
+    l->nr_l2 = ((end - 1) >> 30) - (base >> 30) + 1;
+    l->nr_l1 = ((end - 1) >> 21) - (base >> 21) + 1;
+    l->nr_pt = 1 + l->nr_l3 + l->nr_l2 + l->nr_l1;
+}
+
+static int layout_compute(struct pv_layout *l, const struct pv_image *img, uint64_t mem,
+                          const char *name)
+{
+    uint64_t base = img->virt_base;
+
+    l->nr_pages = mem >> PAGE_SHIFT;
+    l->p2m = img->v_kend;
+    l->start_info = l->p2m + ALIGN_UP(l->nr_pages * 8, PAGE_SIZE);
+    l->pt_start = l->start_info + PAGE_SIZE;
+    l->nr_pt = 0;
+    /* The tables map themselves: grow until the count is stable. */
+    for (unsigned int tries = 0; tries < 8; tries++) {
+        unsigned int before = l->nr_pt;
+        l->stack = l->pt_start + (uint64_t)l->nr_pt * PAGE_SIZE;
+        l->v_end = l->stack + PAGE_SIZE;
+        l->map_end = ALIGN_UP(l->v_end + (512 << 10), 4ULL << 20);
+        count_tables(l, base, l->map_end);
+        if (l->nr_pt == before)
+            break;
+    }
+    if (l->map_end - base > mem)
+        return image_fail(name, "domain memory too small for its kernel and boot data");
+    return 0;
+}
+
+/* A frame for the new domain, zeroed, accounted to it. */
+static struct page_info *builder_alloc_frame(struct domain *d)
+{
+    struct page_info *pg = domain_alloc_page(d);
+
+    if (pg)
+        memset(page_to_virt(pg), 0, PAGE_SIZE);
+    return pg;
+}
+
+/* Guest VA -> the hypervisor's view of that byte in the new domain. */
+static void *guest_va_to_virt(const uint64_t *p2m, const struct pv_image *img, uint64_t va)
+{
+    uint64_t pfn = (va - img->virt_base) >> PAGE_SHIFT;
+
+    return (char *)maddr_to_virt(p2m[pfn] << PAGE_SHIFT) + (va & (PAGE_SIZE - 1));
+}
+
+static void copy_to_domain(const uint64_t *p2m, const struct pv_image *img, uint64_t va,
+                           const void *src, uint64_t len)
+{
+    while (len) {
+        uint64_t chunk = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+        memcpy(guest_va_to_virt(p2m, img, va), src, chunk);
+        va += chunk;
+        src = (const char *)src + chunk;
+        len -= chunk;
+    }
+}
+
+/* Build the initial page tables: [virt_base, map_end) -> pfn 0.., 4 KiB pages. */
+static paddr_t build_page_tables(const struct pv_layout *l, const struct pv_image *img,
+                                 const uint64_t *p2m)
+{
+    uint64_t base = img->virt_base, pt_va = l->pt_start;
+    uint64_t *l4 = guest_va_to_virt(p2m, img, pt_va);
+    paddr_t l4_ma = p2m[(pt_va - base) >> PAGE_SHIFT] << PAGE_SHIFT;
+    const uint64_t *idle = maddr_to_virt(idle_pg_table_pa);
+    uint64_t *tables[4] = { NULL, NULL, NULL, l4 };    /* current L1, L2, L3, L4 */
+    unsigned int level;
+
+    pt_va += PAGE_SIZE;
+    /* The hypervisor's slots, as in every PV root; supervisor-only. */
+    for (unsigned int i = 256; i < 272; i++)
+        l4[i] = idle[i];
+    mfn_to_page(l4_ma >> PAGE_SHIFT)->type_info = (PGT_l4_page_table << PGT_TYPE_SHIFT) | 1;
+
+    for (uint64_t va = base; va < l->map_end; va += PAGE_SIZE) {
+        uint64_t pfn = (va - base) >> PAGE_SHIFT, pte;
+        for (level = 3; level >= 1; level--) {
+            uint64_t *t = tables[level];
+            unsigned int idx = pt_index(va, level + 1);
+            if (!(t[idx] & _PAGE_PRESENT)) {
+                uint64_t *next = guest_va_to_virt(p2m, img, pt_va);
+                uint64_t ma = p2m[(pt_va - base) >> PAGE_SHIFT] << PAGE_SHIFT;
+                t[idx] = ma | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
+                mfn_to_page(ma >> PAGE_SHIFT)->type_info =
+                    ((PGT_l1_page_table + level - 1) << PGT_TYPE_SHIFT) | 1;
+                pt_va += PAGE_SIZE;
+                tables[level - 1] = next;
+            } else {
+                tables[level - 1] = maddr_to_virt(pte_addr(t[idx]));
+            }
+        }
+        pte = (p2m[pfn] << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
+        /* Page tables are mapped read-only: the guest may read, never write, them. */
+        if (va < l->pt_start || va >= l->pt_start + (uint64_t)l->nr_pt * PAGE_SIZE)
+            pte |= _PAGE_RW;
+        tables[0][pt_index(va, 1)] = pte;
+    }
+    return l4_ma;
+}
+
+/* Xen's x86-64 PV hypercall page: a 32-byte stub per hypercall number. */
+static void fill_hypercall_page(uint8_t *p)
+{
+    static const uint8_t stub[14] = {
+        0x51,                   /* push %rcx */
+        0x41, 0x53,             /* push %r11 */
+        0xb8, 0, 0, 0, 0,       /* mov $nr, %eax */
+        0x0f, 0x05,             /* syscall */
+        0x41, 0x5b,             /* pop %r11 */
+        0x59,                   /* pop %rcx */
+        0xc3,                   /* ret */
+    };
+    static const uint8_t iret_stub[11] = {
+        0x51, 0x41, 0x53, 0x50, /* push %rcx; push %r11; push %rax */
+        0xb8, __HYPERVISOR_iret, 0, 0, 0,
+        0x0f, 0x05,             /* syscall */
+    };
+
+    memset(p, 0xcc, PAGE_SIZE);                 /* int3 between stubs */
+    for (uint32_t i = 0; i < PAGE_SIZE / 32; i++) {
+        memcpy(p + i * 32, stub, sizeof(stub));
+        memcpy(p + i * 32 + 4, &i, 4);
+    }
+    memcpy(p + __HYPERVISOR_iret * 32, iret_stub, sizeof(iret_stub));
+}
+
+static void fill_start_info(struct start_info *si, const struct domain *d,
+                            const struct pv_layout *l, paddr_t l4_ma, const char *cmdline)
+{
+    memset(si, 0, sizeof(*si));
+    strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
+    si->nr_pages = l->nr_pages;
+    si->shared_info = virt_to_maddr(d->shared_info);
+    si->flags = d->is_privileged ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si->pt_base = l->pt_start;
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->p2m;
+    strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
+    (void)l4_ma;
+}
+
+/* The module's command line is "<path> <guest options>": the guest gets the options. */
+static const char *guest_cmdline(const char *modline, char *name, size_t namelen)
+{
+    const char *p = modline, *base = modline;
+
+    while (*p && *p != ' ') {
+        if (*p == '/')
+            base = p + 1;
+        p++;
+    }
+    snprintf(name, namelen, "%.*s", (int)MIN((size_t)(p - base), namelen - 1), base);
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+int pv_build_domain(const struct boot_module *mod, bool privileged, struct domain **out)
+{
+    struct pv_image img = { 0 };
+    struct pv_layout lay;
+    struct domain_config cfg = { 0 };
+    struct domain *d = NULL;
+    struct vcpu *v;
+    struct pv_vcpu *pv;
+    uint64_t *p2m = NULL;
+    char name[DOMAIN_NAME_LEN];
+    const char *cmdline = guest_cmdline(mod->cmdline, name, sizeof(name));
+    paddr_t l4_ma;
+    int rc;
+
+    img.data = maddr_to_virt(mod->start);
+    img.size = mod->end - mod->start;
+    rc = image_parse(&img, name);
+    if (!rc)
+        rc = layout_compute(&lay, &img, privileged ? dom0_mem : domu_mem, name);
+    if (rc)
+        return rc;
+
+    cfg.name = name;
+    cfg.max_vcpus = 1;
+    cfg.max_pages = lay.nr_pages;
+    cfg.privileged = privileged;
+    rc = domain_create(&cfg, privileged, &d);
+    if (rc)
+        return rc;
+    rc = -ENOMEM;
+    p2m = xmalloc_bytes(lay.nr_pages * sizeof(*p2m));
+    if (!p2m)
+        goto fail;
+    for (uint64_t pfn = 0; pfn < lay.nr_pages; pfn++) {
+        struct page_info *pg = builder_alloc_frame(d);
+        if (!pg)
+            goto fail;
+        p2m[pfn] = page_to_mfn(pg);
+    }
+
+    for (unsigned int i = 0; i < img.phnum; i++) {
+        const struct elf64_phdr *ph = &img.ph[i];
+        if (ph->type == PT_LOAD)
+            copy_to_domain(p2m, &img, ph->vaddr, img.data + ph->offset, ph->filesz);
+    }
+    copy_to_domain(p2m, &img, lay.p2m, p2m, lay.nr_pages * sizeof(*p2m));
+    l4_ma = build_page_tables(&lay, &img, p2m);
+    fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, l4_ma, cmdline);
+    if (img.hypercall_page)
+        fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
+
+    ((struct pv_domain *)d->arch)->virt_base = img.virt_base;
+    ((struct pv_domain *)d->arch)->hypercall_page = img.hypercall_page;
+    v = d->vcpu[0];
+    pv = pv_vcpu(v);
+    pv->guest_table = l4_ma;
+    pv->regs.rip = img.entry;
+    pv->regs.rsp = lay.v_end;
+    pv->regs.rsi = lay.start_info;
+    v->vcpu_info->evtchn_upcall_mask = 1;
+    __atomic_and_fetch(&v->pause_flags, ~VPF_down, __ATOMIC_SEQ_CST);   /* vCPU 0 is up */
+    xfree(p2m);
+    printk("dom%u: PV kernel '%s' (%s), %lu MiB, entry %#lx\n", d->domain_id, name,
+           img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8, img.entry);
+    *out = d;
+    return 0;
+
+fail:
+    pr_err("builder: %s: out of memory\n", name);
+    xfree(p2m);
+    domain_destroy(d);
+    domain_put(d);
+    return rc;
+}
