@@ -86,6 +86,7 @@ static void __attribute__((noreturn)) idle_loop(void)
         safe_halt();
 }
 
+void boot_domains_start(void);
 void start_sable(uint32_t magic, paddr_t info_pa);
 void start_sable(uint32_t magic, paddr_t info_pa)
 {
@@ -121,5 +122,6 @@ void start_sable(uint32_t magic, paddr_t info_pa)
         printk("debug_shutdown: stopping\n");
         machine_stop_ok();
     }
+    boot_domains_start();    /* returns only when there is no domain to run */
     idle_loop();
 }
