@@ -8,11 +8,15 @@
 #include <sable/console.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
+#include <sable/timer.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/memlayout.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 
 #define SABLE_VERSION "0.1"
 
@@ -113,6 +117,11 @@ void start_sable(uint32_t magic, paddr_t info_pa)
     mm_init();
     percpu[0].online = true;
     nr_cpus_online = 1;
+    acpi_init();             /* CPUs, HPET, reset/power-off registers */
+    apic_init();
+    time_init();             /* TSC and APIC timer calibration */
+    timer_cpu_init();
+    smp_boot();              /* the other CPUs: `smp: N CPUs online` */
 
     printk("boot complete: %u CPU%s online, idle\n", nr_cpus_online,
            nr_cpus_online == 1 ? "" : "s");

@@ -1,0 +1,133 @@
+/*
+ * Per-CPU one-shot timer queues (interface and rules in sable/timer.h).
+ *
+ * Invariant: while a queue is not empty, the deadline in the hardware
+ * (q->programmed) is at or before the head's expiry, so no timer fires
+ * late; an interrupt that comes too early (the head was stopped or moved
+ * later) just finds nothing due and reprograms.
+ */
+#include <sable/lib.h>
+#include <sable/timer.h>
+
+void timer_queue_init(struct timer_queue *q, unsigned int cpu)
+{
+    memset(q, 0, sizeof(*q));           /* also an unlocked lock */
+    q->cpu = cpu;
+    q->programmed = S_TIME_MAX;
+}
+
+void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu)
+{
+    memset(t, 0, sizeof(*t));
+    t->fn = fn;
+    t->data = data;
+    t->queue = arch_timer_queue(cpu);
+    ASSERT(t->queue);
+}
+
+bool timer_is_active(const struct timer *t)
+{
+    return __atomic_load_n(&t->queued, __ATOMIC_RELAXED);
+}
+
+/* Take t out of q. Lock held, t queued. */
+static void queue_unlink(struct timer_queue *q, struct timer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        q->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+    t->queued = false;
+    q->nr_queued--;
+}
+
+/*
+ * Put t into q after every timer with the same or an earlier expiry, so
+ * timers due at the same time fire in the order they were armed.
+ */
+static void queue_insert(struct timer_queue *q, struct timer *t)
+{
+    struct timer *prev = NULL, *cur = q->head;
+
+    while (cur && cur->expires <= t->expires) {
+        prev = cur;
+        cur = cur->next;
+    }
+    t->prev = prev;
+    t->next = cur;
+    if (prev)
+        prev->next = t;
+    else
+        q->head = t;
+    if (cur)
+        cur->prev = t;
+    t->queued = true;
+    q->nr_queued++;
+}
+
+/* Tell the hardware about the head's deadline if it changed. Lock held. */
+static void queue_program(struct timer_queue *q)
+{
+    s_time_t deadline = q->head ? q->head->expires : S_TIME_MAX;
+
+    if (deadline != q->programmed) {
+        q->programmed = deadline;
+        arch_timer_program(q, deadline);
+    }
+}
+
+void timer_set(struct timer *t, s_time_t expires)
+{
+    struct timer_queue *q = t->queue;
+    unsigned long flags = spin_lock_irqsave(&q->lock);
+
+    if (t->queued)
+        queue_unlink(q, t);
+    t->expires = expires;
+    queue_insert(q, t);
+    if (q->head == t && expires < q->programmed)
+        queue_program(q);
+    spin_unlock_irqrestore(&q->lock, flags);
+}
+
+void timer_stop(struct timer *t)
+{
+    struct timer_queue *q = t->queue;
+    unsigned long flags = spin_lock_irqsave(&q->lock);
+
+    if (t->queued)
+        queue_unlink(q, t);
+    spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/*
+ * The hardware has fired (or another CPU asked us to look): whatever it
+ * held is spent, so forget it, run what is due, and program what is next.
+ * fn and data are copied before unlocking: once off the queue the timer may
+ * be re-initialised by its owner.
+ */
+unsigned int timer_queue_run(struct timer_queue *q, s_time_t now)
+{
+    unsigned long flags = spin_lock_irqsave(&q->lock);
+    unsigned int ran = 0;
+    struct timer *t;
+
+    q->programmed = S_TIME_MAX;
+    while ((t = q->head) && t->expires <= now) {
+        timer_fn_t fn = t->fn;
+        void *data = t->data;
+
+        queue_unlink(q, t);
+        spin_unlock_irqrestore(&q->lock, flags);
+        fn(data);
+        flags = spin_lock_irqsave(&q->lock);
+        ran++;
+    }
+    q->nr_run += ran;
+    queue_program(q);
+    spin_unlock_irqrestore(&q->lock, flags);
+    return ran;
+}

@@ -1,0 +1,88 @@
+/*
+ * One-shot timers on per-CPU queues.
+ *
+ * A timer belongs to one CPU's queue (chosen at timer_init) and its callback
+ * runs on that CPU, in interrupt context, with the queue unlocked, so a
+ * callback may re-arm its own timer or arm and stop others. Times are system
+ * time (now_ns()). The queue is a list kept sorted by expiry: arming is
+ * O(n) in the timers queued on that CPU (a handful: one per vCPU plus the
+ * scheduler's), stopping and finding the next deadline are O(1).
+ *
+ * Portable (common/timer.c, unit-tested with simulated time); the arch
+ * supplies the two hooks at the end.
+ */
+#ifndef SABLE_TIMER_H
+#define SABLE_TIMER_H
+
+#include <sable/spinlock.h>
+#include <sable/time.h>
+#include <sable/types.h>
+
+struct timer_queue;
+
+typedef void (*timer_fn_t)(void *data);
+
+struct timer {
+    s_time_t expires;              /* system time, ns */
+    timer_fn_t fn;
+    void *data;
+    struct timer_queue *queue;     /* owner, fixed at timer_init */
+    /* Guarded by queue->lock: */
+    struct timer *prev, *next;     /* neighbours while queued */
+    bool queued;
+};
+
+struct timer_queue {
+    spinlock_t lock;
+    unsigned int cpu;
+    /* Guarded by lock: */
+    struct timer *head;            /* earliest expiry first */
+    unsigned int nr_queued;
+    s_time_t programmed;           /* deadline in the hardware, S_TIME_MAX: none */
+    uint64_t nr_run;               /* callbacks run, for statistics */
+};
+
+/* Prepare an empty queue for cpu. */
+void timer_queue_init(struct timer_queue *q, unsigned int cpu);
+
+/* Prepare t (not queued) to call fn(data) on cpu's queue. */
+void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu);
+
+/* Arm t to fire at expires, or move it there if already armed. */
+void timer_set(struct timer *t, s_time_t expires);
+
+/*
+ * Disarm t; nothing if it is not armed. Does not wait for a callback that
+ * is already running on t's CPU.
+ */
+void timer_stop(struct timer *t);
+
+bool timer_is_active(const struct timer *t);
+
+/*
+ * Run, in expiry order, every timer on q due at or before now, then program
+ * the next deadline. Called on q's CPU from its timer (or wake-up)
+ * interrupt. A callback that re-arms at or before now runs again in the same
+ * call. Returns the number of callbacks run.
+ */
+unsigned int timer_queue_run(struct timer_queue *q, s_time_t now);
+
+/* arch: the queue of cpu. */
+struct timer_queue *arch_timer_queue(unsigned int cpu);
+
+/*
+ * arch: make q's CPU take an interrupt at deadline (S_TIME_MAX: none needed),
+ * early rather than late. Called with q->lock held, from any CPU: for
+ * another CPU's queue the arch sends that CPU a wake-up that ends in
+ * timer_queue_run().
+ */
+void arch_timer_program(struct timer_queue *q, s_time_t deadline);
+
+#ifdef SABLE_HYPERVISOR
+/* arch: this CPU's queue and timer interrupt (each CPU, after apic init). */
+void timer_cpu_init(void);
+/* arch: with debug_timers, check one-shot timers on every online CPU. */
+void timer_selftest(void);
+#endif
+
+#endif
