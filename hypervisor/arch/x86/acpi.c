@@ -90,6 +90,7 @@ static void acpi_report(void)
 {
     const struct acpi_madt_info *m = &acpi_info.madt;
     const struct acpi_fadt_info *f = &acpi_info.fadt;
+    char reset[48] = "by the keyboard controller";
 
     if (acpi_info.rsdp_address)
         printk("acpi: RSDP at %#lx (rev %u, %s), %s at %#lx with %u tables\n",
@@ -109,12 +110,12 @@ static void acpi_report(void)
     if (m->nr_dropped)
         pr_warn("acpi: %u CPU entries ignored (duplicates, or more than %u)\n",
                 m->nr_dropped, ACPI_MAX_CPUS);
+    if (acpi_info.have_fadt && f->reset_supported)
+        snprintf(reset, sizeof(reset), "%#x to %s %#lx", f->reset_value,
+                 gas_space(&f->reset_reg), f->reset_reg.address);
     if (acpi_info.have_fadt)
-        printk("acpi: FADT: reset %s %#lx <- %#x, PM1a_CNT %s %#lx, S5 SLP_TYP %u%s\n",
-               f->reset_supported ? gas_space(&f->reset_reg) : "by",
-               f->reset_supported ? f->reset_reg.address : 0x64UL,
-               f->reset_supported ? f->reset_value : KBD_CMD_RESET,
-               gas_space(&f->pm1a_cnt), f->pm1a_cnt.address, f->slp_typ_s5[0] & 7,
+        printk("acpi: FADT: reset %s; power off via PM1a_CNT %s %#lx, S5 SLP_TYP %u%s\n",
+               reset, gas_space(&f->pm1a_cnt), f->pm1a_cnt.address, f->slp_typ_s5[0] & 7,
                f->s5_from_dsdt ? " (from DSDT)" : " (default)");
     if (acpi_info.have_hpet)
         printk("acpi: HPET at %#lx\n", acpi_info.hpet.base.address);
