@@ -55,6 +55,7 @@ static uint16_t get16(const uint8_t *p) { return p[0] | (uint16_t)p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
 static uint64_t get64(const uint8_t *p) { return get32(p) | (uint64_t)get32(p + 4) << 32; }
 
+/* Unpack a 12-byte Generic Address Structure. */
 static void get_gas(const uint8_t *p, struct acpi_gas *g)
 {
     g->space_id = p[0];
@@ -64,6 +65,7 @@ static void get_gas(const uint8_t *p, struct acpi_gas *g)
     g->address = get64(p + 4);
 }
 
+/* Byte sum mod 256; tables and the RSDP are valid when it is 0. */
 uint8_t acpi_checksum(const void *p, size_t len)
 {
     const uint8_t *b = p;
@@ -96,6 +98,7 @@ int acpi_rsdp_validate(const void *p, size_t avail)
     return 0;
 }
 
+/* The RSDP sits on a 16-byte boundary (ACPI 5.2.5.1); never reads past len. */
 long acpi_rsdp_scan(const void *area, size_t len)
 {
     const uint8_t *b = area;
@@ -124,6 +127,7 @@ const struct acpi_header *acpi_table_get(paddr_t pa, const char *sig)
     return (const struct acpi_header *)h;
 }
 
+/* The length of a table acpi_table_get() has already validated. */
 static uint32_t table_len(const struct acpi_header *h)
 {
     return get32((const uint8_t *)h + 4);
@@ -168,6 +172,7 @@ static void madt_add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t ui
         m->nr_enabled++;
 }
 
+/* Record one MADT entry whose length was checked against its type. */
 static void madt_entry(struct acpi_madt_info *m, const uint8_t *e)
 {
     switch (e[0]) {
@@ -239,6 +244,10 @@ static void fadt_pm1(const uint8_t *t, uint32_t len, unsigned int x_off,
     }
 }
 
+/*
+ * Fields are read only where the table's length covers them: ACPI 1.0
+ * FADTs end at 116 bytes, before the reset register and the X_ fields.
+ */
 int acpi_fadt_parse(const struct acpi_header *h, struct acpi_fadt_info *out)
 {
     const uint8_t *t = (const uint8_t *)h;
@@ -266,6 +275,7 @@ int acpi_fadt_parse(const struct acpi_header *h, struct acpi_fadt_info *out)
     return 0;
 }
 
+/* Only a memory-mapped HPET with a base address is usable. */
 int acpi_hpet_parse(const struct acpi_header *h, struct acpi_hpet_info *out)
 {
     const uint8_t *t = (const uint8_t *)h;
@@ -357,6 +367,11 @@ static int aml_read_s5(const uint8_t *aml, size_t pos, size_t len, uint32_t v[2]
     return 0;
 }
 
+/*
+ * A byte search for NameOp ["\\"] "_S5_" PackageOp: enough for the tables
+ * firmware and QEMU generate, without an AML interpreter. Occurrences that
+ * are not such a package (a method, a scope) are skipped.
+ */
 int acpi_aml_find_s5(const uint8_t *aml, size_t len, uint16_t *typ_a, uint16_t *typ_b)
 {
     for (size_t i = 1; i + 4 <= len; i++) {
@@ -390,6 +405,7 @@ static void fadt_find_s5(struct acpi_fadt_info *f)
         f->s5_from_dsdt = true;
 }
 
+/* Use a validated table if it is one we read (the first of each kind). */
 static void tables_take(struct acpi_info *info, const struct acpi_header *h)
 {
     const char *sig = h->signature;

@@ -9,6 +9,7 @@
 #include <sable/lib.h>
 #include <sable/timer.h>
 
+/* An empty queue with nothing programmed in the hardware. */
 void timer_queue_init(struct timer_queue *q, unsigned int cpu)
 {
     memset(q, 0, sizeof(*q));           /* also an unlocked lock */
@@ -16,6 +17,7 @@ void timer_queue_init(struct timer_queue *q, unsigned int cpu)
     q->programmed = S_TIME_MAX;
 }
 
+/* Bind t to cpu's queue for good; it is not armed. */
 void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu)
 {
     memset(t, 0, sizeof(*t));
@@ -25,6 +27,7 @@ void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu)
     ASSERT(t->queue);
 }
 
+/* Armed and not yet fired (a snapshot: it may fire right after). */
 bool timer_is_active(const struct timer *t)
 {
     return __atomic_load_n(&t->queued, __ATOMIC_RELAXED);
@@ -79,6 +82,10 @@ static void queue_program(struct timer_queue *q)
     }
 }
 
+/*
+ * (Re)arm: requeue at the new expiry; only a new earliest deadline needs
+ * the hardware (a later one is caught by the early interrupt).
+ */
 void timer_set(struct timer *t, s_time_t expires)
 {
     struct timer_queue *q = t->queue;
@@ -93,6 +100,7 @@ void timer_set(struct timer *t, s_time_t expires)
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
+/* Disarm; the hardware keeps its deadline and fires once for nothing. */
 void timer_stop(struct timer *t)
 {
     struct timer_queue *q = t->queue;

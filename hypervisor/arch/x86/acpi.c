@@ -81,11 +81,13 @@ static int rsdp_parse(void)
                              &acpi_info);
 }
 
+/* Address space of a register, for the boot report. */
 static const char *gas_space(const struct acpi_gas *g)
 {
     return g->space_id == ACPI_GAS_IO ? "io" : g->space_id == ACPI_GAS_MEMORY ? "mem" : "pci";
 }
 
+/* The `acpi: ...` boot lines: what was found, and what will be used. */
 static void acpi_report(void)
 {
     const struct acpi_madt_info *m = &acpi_info.madt;
@@ -121,6 +123,10 @@ static void acpi_report(void)
         printk("acpi: HPET at %#lx\n", acpi_info.hpet.base.address);
 }
 
+/*
+ * Boot CPU, before the APIC and time: without usable tables acpi_info stays
+ * zero and the machine runs on the boot CPU alone, with legacy reset.
+ */
 void acpi_init(void)
 {
     int rc = rsdp_parse();
@@ -142,6 +148,7 @@ static uint32_t gas_pci_addr(const struct acpi_gas *g)
     return 0x80000000u | dev << 11 | fn << 8 | (g->address & 0xfc);
 }
 
+/* Read a register given by a Generic Address (I/O port or MMIO); 0 if neither. */
 static uint32_t gas_read(const struct acpi_gas *g, unsigned int bits)
 {
     volatile void *p;
@@ -154,6 +161,7 @@ static uint32_t gas_read(const struct acpi_gas *g, unsigned int bits)
     return 0;
 }
 
+/* Write a register given by a Generic Address: I/O, MMIO or PCI config. */
 static void gas_write(const struct acpi_gas *g, uint32_t v, unsigned int bits)
 {
     volatile void *p;
@@ -178,6 +186,7 @@ static void gas_write(const struct acpi_gas *g, uint32_t v, unsigned int bits)
     }
 }
 
+/* Last resort: an exception with an empty IDT shuts the CPU down, i.e. resets. */
 static void __noreturn triple_fault(void)
 {
     struct { uint16_t limit; uint64_t base; } __packed null_idt = { 0, 0 };
@@ -187,6 +196,7 @@ static void __noreturn triple_fault(void)
         halt();
 }
 
+/* Try each reset mechanism in turn, allowing each 50 ms to take effect. */
 void machine_restart(void)
 {
     const struct acpi_fadt_info *f = &acpi_info.fadt;

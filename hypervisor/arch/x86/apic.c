@@ -25,6 +25,7 @@ static volatile uint8_t *xapic_mmio;
 static bool ready;
 static unsigned long nr_apic_errors;
 
+/* Register access in whichever mode the boot CPU chose. */
 uint32_t apic_read(unsigned int reg)
 {
     if (x2apic_mode)
@@ -43,17 +44,20 @@ void apic_write(unsigned int reg, uint32_t v)
 bool apic_ready(void) { return ready; }
 bool apic_is_x2apic(void) { return x2apic_mode; }
 
+/* xAPIC destinations are 8 bits, 0xff meaning broadcast. */
 bool apic_id_reachable(uint32_t id)
 {
     return x2apic_mode ? id != 0xffffffff : id < 0xff;
 }
 
+/* This CPU's APIC id: bits 31:24 of the xAPIC register, all 32 in x2APIC. */
 uint32_t apic_id(void)
 {
     uint32_t id = apic_read(APIC_ID);
     return x2apic_mode ? id : id >> 24;
 }
 
+/* End of interrupt: every handler of a non-spurious vector must send it. */
 void apic_eoi(void)
 {
     apic_write(APIC_EOI, 0);
@@ -82,16 +86,19 @@ static void apic_icr_write(uint32_t dest, uint32_t cmd)
     irq_restore(flags);
 }
 
+/* A fixed-vector interrupt to one CPU, by APIC id. */
 void apic_send_ipi(uint32_t dest, unsigned int vector)
 {
     apic_icr_write(dest, APIC_ICR_FIXED | vector);
 }
 
+/* The destination shorthand: needs no list of who is there. */
 void apic_send_ipi_allbutself(unsigned int vector)
 {
     apic_icr_write(0, APIC_ICR_ALLBUTSELF | APIC_ICR_FIXED | vector);
 }
 
+/* INIT (level assert) resets the target into wait-for-SIPI. */
 void apic_send_init(uint32_t dest)
 {
     apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_LEVEL | APIC_ICR_ASSERT);
@@ -104,6 +111,7 @@ void apic_send_init_deassert(uint32_t dest)
         apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_LEVEL);
 }
 
+/* Start-up IPI: the target begins in real mode at entry (a page below 1 MiB). */
 void apic_send_sipi(uint32_t dest, paddr_t entry)
 {
     ASSERT(entry < 0x100000 && IS_ALIGNED(entry, PAGE_SIZE));
@@ -165,6 +173,10 @@ static void apic_setup_local(bool bsp)
     apic_eoi();                 /* anything the firmware left in service */
 }
 
+/*
+ * Boot CPU: pick the mode once for all CPUs (x2APIC if CPUID offers it and
+ * x2apic=0 is not given), map the xAPIC page uncached, set up this APIC.
+ */
 void apic_init(void)
 {
     struct cpuid_regs r;
@@ -188,6 +200,7 @@ void apic_init(void)
            apic_read(APIC_LVR) & 0xff);
 }
 
+/* An AP: the same register set-up, in the mode the boot CPU chose. */
 void apic_init_ap(void)
 {
     apic_setup_local(false);

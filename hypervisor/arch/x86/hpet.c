@@ -23,6 +23,10 @@ static uint64_t hz;
 static bool wide;
 static uint32_t last_low, high;
 
+/*
+ * Map the registers, sanity-check the period (an absent device reads all
+ * ones), and start the main counter.
+ */
 int hpet_init(paddr_t pa)
 {
     uint64_t cap;
@@ -46,6 +50,7 @@ out:
     return rc;
 }
 
+/* Main counter rate, from the period in femtoseconds. */
 uint64_t hpet_hz(void)
 {
     return hz;

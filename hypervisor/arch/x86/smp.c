@@ -114,6 +114,7 @@ void smp_ap_start(void)
         safe_halt();
 }
 
+/* Spin until *flag is set or timeout_ns pass; false on timeout. */
 static bool wait_for(volatile bool *flag, uint64_t timeout_ns)
 {
     uint64_t end = now_ns() + timeout_ns;
@@ -169,6 +170,7 @@ out:
     return rc;
 }
 
+/* VEC_IPI_CALL: run the posted function, then count ourselves done. */
 static void call_interrupt(struct cpu_regs *regs, unsigned int vector)
 {
     void (*fn)(void *) = call.fn;
@@ -188,6 +190,10 @@ static void call_local(void (*fn)(void *), void *arg)
     irq_restore(flags);
 }
 
+/*
+ * Post fn, IPI the target, wait until it has run. call_lock is taken with
+ * interrupts on, so a CPU waiting for it still serves other callers' IPIs.
+ */
 int smp_call_function(unsigned int cpu, void (*fn)(void *), void *arg)
 {
     if (cpu >= NR_CPUS || !percpu[cpu].online)
@@ -208,6 +214,7 @@ int smp_call_function(unsigned int cpu, void (*fn)(void *), void *arg)
     return 0;
 }
 
+/* The same with every online CPU as a target; this CPU runs fn meanwhile. */
 void smp_call_function_all(void (*fn)(void *), void *arg)
 {
     unsigned int self = smp_processor_id();
@@ -230,6 +237,7 @@ void smp_call_function_all(void (*fn)(void *), void *arg)
     spin_unlock(&call_lock);
 }
 
+/* VEC_IPI_STOP: leave the online set and halt for good, interrupts off. */
 static void stop_interrupt(struct cpu_regs *regs, unsigned int vector)
 {
     local_irq_disable();
@@ -256,6 +264,10 @@ void smp_stop_others(void)
         udelay(1);
 }
 
+/*
+ * Start the enabled MADT CPUs in table order, numbering those that come up
+ * 1, 2, ...; a CPU that does not answer is reported and skipped.
+ */
 void smp_boot(void)
 {
     const struct acpi_madt_info *m = &acpi_info.madt;

@@ -53,6 +53,10 @@ static int64_t tsc_offset[NR_CPUS];
 static struct timer_queue queues[NR_CPUS];
 static volatile bool timer_ready[NR_CPUS];
 
+/*
+ * This CPU's TSC, corrected to the boot CPU's, minus the TSC at system time
+ * 0, scaled exactly as a PV guest scales it.
+ */
 uint64_t now_ns(void)
 {
     uint64_t tsc;
@@ -64,6 +68,7 @@ uint64_t now_ns(void)
                                                        &params.tsc_to_ns) : 0;
 }
 
+/* For vcpu_time_info: a copy, so callers cannot disturb the clock. */
 bool time_get_params(struct time_params *out)
 {
     if (calibrated)
@@ -86,6 +91,7 @@ void udelay(uint64_t usecs)
         cpu_relax();
 }
 
+/* Busy-wait msecs milliseconds (boot-time delays such as the INIT wait). */
 void mdelay(uint64_t msecs)
 {
     udelay(msecs * 1000);
@@ -98,6 +104,7 @@ struct calib {
     uint64_t ref_ns;            /* the window's length by the reference */
 };
 
+/* Count TSC and APIC ticks while the HPET advances CALIBRATE_MS. */
 static void window_hpet(struct calib *c)
 {
     uint64_t ticks = hpet_hz() * CALIBRATE_MS / 1000, h0, h1, t0;
@@ -163,17 +170,23 @@ static uint64_t cpuid_tsc_hz(void)
     return (uint64_t)(r16.eax & 0xffff) * 1000000;
 }
 
+/*
+ * The APIC timer and the wake-up IPI (another CPU armed an earlier timer
+ * here): either way, run this CPU's due timers and program the next.
+ */
 static void timer_interrupt(struct cpu_regs *regs, unsigned int vector)
 {
     apic_eoi();
     timer_queue_run(&queues[smp_processor_id()], (s_time_t)now_ns());
 }
 
+/* "2993.456": no floating point in the hypervisor. */
 static void print_mhz(char *buf, size_t len, uint64_t hz)
 {
     snprintf(buf, len, "%lu.%03lu", hz / 1000000, (hz / 1000) % 1000);
 }
 
+/* Middle value of the runs (sorts v in place; five elements). */
 static uint64_t median(uint64_t v[CALIBRATE_RUNS])
 {
     for (unsigned int i = 1; i < CALIBRATE_RUNS; i++)
@@ -215,6 +228,10 @@ static const char *calibrate(uint64_t *tsc_hz, uint64_t *lapic_hz)
     return use_hpet ? "HPET" : "PIT";
 }
 
+/*
+ * Boot CPU, after apic_init: calibrate, derive the scales, choose the APIC
+ * timer mode, install the timer vectors, and start system time.
+ */
 void time_init(void)
 {
     struct cpuid_regs r;
@@ -275,6 +292,7 @@ static void lapic_timer_program(s_time_t deadline)
     apic_write(APIC_TMICT, ticks > UINT32_MAX ? UINT32_MAX : (uint32_t)ticks);
 }
 
+/* The per-CPU queues live here, beside the hardware that drives them. */
 struct timer_queue *arch_timer_queue(unsigned int cpu)
 {
     return cpu < NR_CPUS ? &queues[cpu] : NULL;
@@ -293,6 +311,10 @@ void arch_timer_program(struct timer_queue *q, s_time_t deadline)
         apic_send_ipi(percpu[q->cpu].apic_id, VEC_IPI_WAKE);
 }
 
+/*
+ * This CPU's APIC timer in its final mode; then run the queue once, for
+ * timers armed here before the CPU could take the wake-up IPI.
+ */
 void timer_cpu_init(void)
 {
     unsigned int cpu = smp_processor_id();
@@ -316,6 +338,7 @@ void timer_cpu_init(void)
 static volatile unsigned int sync_cpu = NR_CPUS, sync_step;
 static volatile uint64_t sync_bsp_tsc;
 
+/* Wait for the other side's step; false after SYNC_TIMEOUT_NS. */
 static bool sync_wait(unsigned int step)
 {
     uint64_t end = now_ns() + SYNC_TIMEOUT_NS;
@@ -326,6 +349,7 @@ static bool sync_wait(unsigned int step)
     return true;
 }
 
+/* Boot CPU side: open the exchange for cpu, answer each round. */
 void time_sync_bsp(unsigned int cpu)
 {
     unsigned long flags = irq_save();
@@ -343,6 +367,7 @@ void time_sync_bsp(unsigned int cpu)
     irq_restore(flags);
 }
 
+/* AP side: run the rounds, keep the tightest, store the offset. */
 void time_sync_ap(unsigned int cpu)
 {
     uint64_t best_rtt = UINT64_MAX, end = now_ns() + SYNC_TIMEOUT_NS;
@@ -399,6 +424,7 @@ static struct probe probes[NR_CPUS][PROBES];
 static unsigned int probes_fired;
 static struct timer probe_poll;
 
+/* Timer callback: note the time; the boot CPU reports later. */
 static void probe_fire(void *data)
 {
     struct probe *p = data;
@@ -407,6 +433,7 @@ static void probe_fire(void *data)
     __atomic_add_fetch(&probes_fired, 1, __ATOMIC_RELEASE);
 }
 
+/* Runs on every CPU (smp_call_function_all): arm its three probes. */
 static void probe_arm(void *unused)
 {
     unsigned int cpu = smp_processor_id();
@@ -474,6 +501,7 @@ static void probes_wait(unsigned int expected)
     timer_stop(&probe_poll);
 }
 
+/* debug_timers: arm, wait for, and judge the probes; `timers: ok on N CPUs`. */
 void timer_selftest(void)
 {
     bool irqs_were_on = local_irq_enabled();
