@@ -391,6 +391,8 @@ void time_sync_ap(unsigned int cpu)
         }
     }
     __atomic_store_n(&sync_step, 2 * SYNC_ROUNDS + 1, __ATOMIC_RELEASE);
+    pr_debug("cpu%u: TSC %ld ticks from the boot CPU's (within %lu)\n", cpu, (long)best,
+             (unsigned long)(best_rtt / 2));
     if ((uint64_t)(best < 0 ? -best : best) <= best_rtt / 2)
         best = 0;
     tsc_offset[cpu] = best;
