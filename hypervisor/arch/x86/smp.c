@@ -22,6 +22,8 @@
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
+#include <asm/pv.h>
+#include <sable/sched.h>
 #include <asm/traps.h>
 
 #define PTE_P   0x001
@@ -110,8 +112,9 @@ void smp_ap_start(void)
     timer_cpu_init();
     printk("cpu%u: online (APIC id %u)\n", cpu, apic_id());
     __atomic_store_n(&percpu[cpu].online, true, __ATOMIC_RELEASE);
-    for (;;)
-        safe_halt();
+    /* Idle in the scheduler: it halts until a vCPU placed here can run. */
+    sched_cpu_init(cpu);
+    reset_stack_and_exit();
 }
 
 /* Spin until *flag is set or timeout_ns pass; false on timeout. */
