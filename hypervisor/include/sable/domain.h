@@ -26,6 +26,8 @@
 #define DOMAIN_MAX_VCPUS   32       /* shared_info has 32 legacy vcpu_info slots */
 #define DOMAIN_NAME_LEN    32
 #define DOMID_MAX          (DOMID_FIRST_RESERVED - 1)
+/* domain.shutdown_code before any code is recorded (Xen's SHUTDOWN_CODE_INVALID). */
+#define DOMAIN_SHUTDOWN_CODE_NONE (~0U)
 
 enum domain_state {
     DOMSTATE_created,       /* built, never run */
@@ -65,6 +67,12 @@ struct vcpu {
     void *sched_priv;              /* the scheduler's per-vCPU data */
     void *arch;                    /* PV or HVM state (arch/x86) */
     struct vcpu *next_in_domain;
+
+    /* Guest-facing state kept by common/ (additions to the first contract). */
+    bool is_initialised;           /* has a guest context (builder / VCPUOP_initialise) */
+    mfn_t vcpu_info_mfn;           /* frame of a registered vcpu_info, 0: shared_info slot */
+    uint64_t runstate_guest_va;    /* VCPUOP_register_runstate_memory_area, 0: none */
+    int poll_evtchn;               /* SCHEDOP_poll: the one port, -1: several, 0: none */
 };
 
 struct domain {
@@ -87,9 +95,11 @@ struct domain {
     uint64_t max_pages;
 
     /* Event channels (common/event_channel.c). */
-    spinlock_t evtchn_lock;
-    struct evtchn *evtchn;         /* array of max_evtchns entries */
-    unsigned int max_evtchns;
+    spinlock_t evtchn_lock;        /* port states; taken with interrupts off */
+    struct evtchn **evtchn;        /* buckets of ports, allocated in port order */
+    unsigned int max_evtchns;      /* ports the domain may ever have */
+    unsigned int valid_evtchns;    /* ports in allocated buckets (< these are valid) */
+    uint64_t poll_mask;            /* vCPUs in SCHEDOP_poll, bit per vcpu_id (atomic) */
 
     void *arch;                    /* PV or HVM state (arch/x86) */
 };
@@ -102,7 +112,11 @@ struct domain_config {
     bool privileged;
 };
 
-/* Create a domain with the lowest free id >= 1 (0 only if want_dom0). */
+/*
+ * Create a domain with the lowest free id >= 1 (0 only if want_dom0). On
+ * success *out is a counted reference for the caller (domain_put when done);
+ * the domain starts in DOMSTATE_created with every vCPU VPF_down|VPF_paused.
+ */
 int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain **out);
 /* A counted reference to the domain with this id, or NULL. */
 struct domain *domain_get_by_id(domid_t id);
@@ -125,6 +139,21 @@ const char *domain_state_name(enum domain_state s);
 unsigned int domain_count(void);
 /* Call fn for every live domain in id order (under the domain list lock). */
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
+
+/* vCPU vcpu_id of d, or NULL when out of range (hostile ids welcome). */
+static inline struct vcpu *domain_vcpu(const struct domain *d, uint64_t vcpu_id)
+{
+    return vcpu_id < d->max_vcpus ? d->vcpu[vcpu_id] : NULL;
+}
+
+/*
+ * Memory owned by d: one zeroed frame charged to d (owner = d, on
+ * d->page_list), or NULL when d is at max_pages, dying or memory is short.
+ * domain_free_page gives one back: 0, -EINVAL if d does not own it, -EBUSY
+ * while it is still referenced or typed.
+ */
+struct page_info *domain_alloc_page(struct domain *d);
+int domain_free_page(struct domain *d, struct page_info *pg);
 
 /* Hooks a domain's owner code provides (arch / common subsystems). */
 int arch_domain_create(struct domain *d);

@@ -1,0 +1,337 @@
+/*
+ * Host stand-ins for what the PV common code (domain.c, event_channel.c,
+ * the hypercall handlers) needs from the arch, the scheduler and the memory
+ * allocator. Include it in exactly one test file. Every fake counts what it
+ * hands out, so a test can check that everything came back, and can be told
+ * to fail, so a test can check unwinding:
+ *
+ *  - memory: a 16 MiB arena with a real frame table (frame_table.c);
+ *    alloc_pages/xenheap pages come out filled with 0xAA (so missing zeroing
+ *    shows); xmalloc is calloc/malloc. fake_fail_alloc_after(n) makes the
+ *    allocation after the next n succeed fail (pages and heap alike).
+ *  - arch/scheduler hooks: live counts, one-shot failure injection.
+ *  - current: fake_current.
+ *  - guest memory: GUEST_BASE..+GUEST_SIZE maps onto guest_mem[]; anything
+ *    else is -EFAULT.
+ *  - time: fake_now, and the timer queue of "CPU 0" for the real timer.c.
+ */
+#ifndef FAKE_PV_H
+#define FAKE_PV_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sable/domain.h>
+#include <sable/errno.h>
+#include <sable/event.h>
+#include <sable/guest_access.h>
+#include <sable/hypercall.h>
+#include <sable/lib.h>
+#include <sable/mm.h>
+#include <sable/page.h>
+#include <sable/sched.h>
+
+#include <public/xen.h>
+
+/* ---- memory ---- */
+
+#define FAKE_FRAMES 4096
+
+static struct page_info fake_table[FAKE_FRAMES];
+static char *fake_arena;
+static bool fake_frame_used[FAKE_FRAMES];
+static long fake_pages_out;           /* frames handed out, not yet freed */
+static long fake_heap_out;            /* heap objects handed out */
+static long fake_alloc_budget = -1;   /* allocations left before failing; -1: unlimited */
+
+static inline void fake_fail_alloc_after(long n) { fake_alloc_budget = n; }
+
+static inline bool fake_alloc_allowed(void)
+{
+    if (fake_alloc_budget == 0)
+        return false;
+    if (fake_alloc_budget > 0)
+        fake_alloc_budget--;
+    return true;
+}
+
+struct page_info *alloc_pages(unsigned int order)
+{
+    assert_int_equal(order, 0);         /* the code under test only uses single frames */
+    if (!fake_alloc_allowed())
+        return NULL;
+    for (unsigned long m = 1; m < FAKE_FRAMES; m++) {
+        if (fake_frame_used[m])
+            continue;
+        fake_frame_used[m] = true;
+        fake_table[m].owner = DOMID_XEN;
+        fake_table[m].flags = 0;
+        fake_table[m].count_info = 0;
+        fake_table[m].type_info = 0;
+        memset(fake_arena + m * PAGE_SIZE, 0xaa, PAGE_SIZE);
+        fake_pages_out++;
+        return &fake_table[m];
+    }
+    return NULL;
+}
+
+void free_pages(struct page_info *pg, unsigned int order)
+{
+    mfn_t m = page_to_mfn(pg);
+
+    assert_int_equal(order, 0);
+    assert_true(m > 0 && m < FAKE_FRAMES);
+    assert_true(fake_frame_used[m]);                /* no double free */
+    assert_int_equal(page_ref_count(pg), 0);        /* nobody still uses it */
+    assert_int_equal(page_type_count(pg), 0);
+    fake_frame_used[m] = false;
+    pg->owner = DOMID_FREE;
+    fake_pages_out--;
+}
+
+void *alloc_xenheap_pages(unsigned int order)
+{
+    struct page_info *pg = alloc_pages(order);
+
+    return pg ? page_to_virt(pg) : NULL;
+}
+
+void free_xenheap_pages(void *va, unsigned int order)
+{
+    assert_int_equal(page_owner(virt_to_page(va)), DOMID_XEN);
+    free_pages(virt_to_page(va), order);
+}
+
+void *xmalloc_bytes(size_t size)
+{
+    void *p;
+
+    if (!fake_alloc_allowed())
+        return NULL;
+    p = malloc(size ? size : 1);
+    assert_non_null(p);
+    memset(p, 0x55, size);
+    fake_heap_out++;
+    return p;
+}
+
+void *xzalloc_bytes(size_t size)
+{
+    void *p = xmalloc_bytes(size);
+
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void xfree(void *p)
+{
+    if (!p)
+        return;
+    fake_heap_out--;
+    free(p);
+}
+
+/* ---- arch and scheduler hooks ---- */
+
+static int fake_arch_domains, fake_arch_vcpus, fake_sched_vcpus;
+static int fake_fail_arch_domain;     /* arch_domain_create fails once with this */
+static int fake_fail_arch_vcpu_at = -1; /* the arch_vcpu_create call (0-based) that fails */
+static int fake_fail_sched_at = -1;   /* the sched_init_vcpu call that fails */
+static int fake_arch_vcpu_calls, fake_sched_calls;
+static int fake_wakes, fake_sleeps, fake_kicks, fake_yields, fake_blocks;
+static struct vcpu *fake_last_kick, *fake_last_wake;
+static struct vcpu *fake_current;
+
+int arch_domain_create(struct domain *d)
+{
+    int rc = fake_fail_arch_domain;
+
+    fake_fail_arch_domain = 0;
+    if (rc)
+        return rc;
+    d->arch = xzalloc_bytes(16);
+    if (!d->arch)
+        return -ENOMEM;
+    fake_arch_domains++;
+    return 0;
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    assert_non_null(d->arch);
+    xfree(d->arch);
+    d->arch = NULL;
+    fake_arch_domains--;
+}
+
+int arch_vcpu_create(struct vcpu *v)
+{
+    if (fake_arch_vcpu_calls++ == fake_fail_arch_vcpu_at)
+        return -EINVAL;
+    v->arch = xzalloc_bytes(32);
+    if (!v->arch)
+        return -ENOMEM;
+    fake_arch_vcpus++;
+    return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    assert_non_null(v->arch);
+    xfree(v->arch);
+    v->arch = NULL;
+    fake_arch_vcpus--;
+}
+
+int sched_init_vcpu(struct vcpu *v, unsigned int processor)
+{
+    if (fake_sched_calls++ == fake_fail_sched_at)
+        return -ENOMEM;
+    v->processor = processor;
+    fake_sched_vcpus++;
+    return 0;
+}
+
+void sched_destroy_vcpu(struct vcpu *v)
+{
+    assert_false(v->is_running);
+    fake_sched_vcpus--;
+}
+
+void vcpu_wake(struct vcpu *v) { fake_wakes++; fake_last_wake = v; }
+void vcpu_sleep(struct vcpu *v) { fake_sleeps++; }
+void vcpu_yield(void) { fake_yields++; }
+
+/* As the real one: unmask, block unless an event is already pending. */
+void vcpu_block(void)
+{
+    struct vcpu *v = fake_current;
+
+    fake_blocks++;
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    __atomic_or_fetch(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
+    if (vcpu_event_pending(v))
+        __atomic_and_fetch(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST);
+}
+
+/* As the real one: a kick ends a block. */
+void arch_vcpu_kick(struct vcpu *v)
+{
+    fake_kicks++;
+    fake_last_kick = v;
+    if (__atomic_fetch_and(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST) & VPF_blocked)
+        vcpu_wake(v);
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return fake_current;
+}
+
+/* ---- guest memory ---- */
+
+#define GUEST_BASE 0x400000ULL
+#define GUEST_SIZE (64 * 1024)
+
+static uint8_t guest_mem[GUEST_SIZE];
+static int fake_guest_copies;
+
+bool guest_range_ok(uint64_t va, size_t len)
+{
+    return va >= GUEST_BASE && len <= GUEST_SIZE && va - GUEST_BASE <= GUEST_SIZE - len;
+}
+
+int copy_from_guest(void *dst, uint64_t guest_va, size_t len)
+{
+    fake_guest_copies++;
+    if (!guest_range_ok(guest_va, len))
+        return -EFAULT;
+    memcpy(dst, guest_mem + (guest_va - GUEST_BASE), len);
+    return 0;
+}
+
+int copy_to_guest(uint64_t guest_va, const void *src, size_t len)
+{
+    fake_guest_copies++;
+    if (!guest_range_ok(guest_va, len))
+        return -EFAULT;
+    memcpy(guest_mem + (guest_va - GUEST_BASE), src, len);
+    return 0;
+}
+
+/* A guest address of guest_mem[off], and the host view of it. */
+static inline uint64_t gva(size_t off) { return GUEST_BASE + off; }
+static inline void *gptr(size_t off) { return guest_mem + off; }
+
+/* ---- the whole harness ---- */
+
+static inline void fake_reset(void)
+{
+    if (!fake_arena)
+        fake_arena = aligned_alloc(PAGE_SIZE, FAKE_FRAMES * PAGE_SIZE);
+    frame_table_setup(fake_table, FAKE_FRAMES, fake_arena);
+    frame_table_mark_ram(0, FAKE_FRAMES);
+    memset(fake_frame_used, 0, sizeof(fake_frame_used));
+    fake_pages_out = fake_heap_out = 0;
+    fake_alloc_budget = -1;
+    fake_arch_domains = fake_arch_vcpus = fake_sched_vcpus = 0;
+    fake_fail_arch_domain = 0;
+    fake_fail_arch_vcpu_at = fake_fail_sched_at = -1;
+    fake_arch_vcpu_calls = fake_sched_calls = 0;
+    fake_wakes = fake_sleeps = fake_kicks = fake_yields = fake_blocks = 0;
+    fake_last_kick = fake_last_wake = NULL;
+    fake_current = NULL;
+    memset(guest_mem, 0, sizeof(guest_mem));
+    fake_guest_copies = 0;
+}
+
+/* Everything a test created came back (call after destroying its domains). */
+static inline void fake_check_all_returned(void)
+{
+    assert_int_equal(fake_pages_out, 0);
+    assert_int_equal(fake_heap_out, 0);
+    assert_int_equal(fake_arch_domains, 0);
+    assert_int_equal(fake_arch_vcpus, 0);
+    assert_int_equal(fake_sched_vcpus, 0);
+}
+
+/* ---- console capture: printk is printf on the host ---- */
+
+static int capture_saved_fd = -1;
+static FILE *capture_file;
+static char captured[16384];
+
+static inline void capture_begin(void)
+{
+    fflush(stdout);
+    capture_file = tmpfile();
+    assert_non_null(capture_file);
+    capture_saved_fd = dup(1);
+    dup2(fileno(capture_file), 1);
+}
+
+/* What was printed since capture_begin, NUL-terminated. */
+static inline const char *capture_end(void)
+{
+    size_t n;
+
+    fflush(stdout);
+    dup2(capture_saved_fd, 1);
+    close(capture_saved_fd);
+    rewind(capture_file);
+    n = fread(captured, 1, sizeof(captured) - 1, capture_file);
+    captured[n] = '\0';
+    fclose(capture_file);
+    return captured;
+}
+
+/* A lock is free when every ticket handed out has been served. */
+#define assert_unlocked(l) assert_int_equal((l).next, (l).owner)
+
+#endif
