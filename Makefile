@@ -1,5 +1,6 @@
 # Sable — top-level build.
 #   make            the hypervisor image (build/sable.elf, build/sable.mb)
+#   make guests     the PV test kernels (build/guests/*.elf), also built by `make`
 #   make iso        a GRUB rescue ISO that boots it (build/sable.iso)
 #   make unit       build and run the host unit tests (cmocka)
 #   make clean
@@ -34,7 +35,7 @@ HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HV_SRCS)))
 HV_DEPS := $(HV_OBJS:.o=.d)
 
 .PHONY: all iso unit clean
-all: $(BUILD)/sable.elf $(BUILD)/sable.mb
+all: $(BUILD)/sable.elf $(BUILD)/sable.mb guests
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -89,3 +90,6 @@ clean:
 	$(MAKE) -C tests/unit clean
 
 -include $(HV_DEPS)
+
+# PV test kernels (guest/ runtime, tests/guests/*): the `guests` target.
+include guest/guest.mk

@@ -1,0 +1,64 @@
+/*
+ * What every PV test kernel knows about itself and its domain: the
+ * start_info page the builder gave it, the shared_info page it mapped, its
+ * own image, the registers it started with, and how it stops.
+ */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <guest/layout.h>
+#include <guest/lib.h>
+#include "public/errno.h"
+#include "public/xen.h"
+#include "public/sched.h"
+
+/* Set up by guest_start() before test_main() runs. */
+extern struct start_info *start_info;
+extern struct shared_info *shared_info;
+
+/* start_info.cmd_line, copied and NUL-terminated whatever the builder wrote. */
+extern char guest_cmdline[MAX_GUEST_CMDLINE + 1];
+
+/* The image (guest.lds.S): [_image_start, _image_end), page aligned. */
+extern char _image_start[], _image_end[];
+
+/* Registers at the entry point (guest/arch/head.S). */
+extern uint64_t boot_rsp, boot_rsi, boot_rflags;
+extern uint16_t boot_cs, boot_ss, boot_ds, boot_es;
+/* vcpu_info.evtchn_upcall_mask as found, before anything wrote it. */
+extern uint8_t boot_upcall_mask;
+
+/* Test kernels run one vCPU: vCPU 0's vcpu_info in shared_info. */
+static inline struct vcpu_info *this_vcpu_info(void)
+{
+    return &shared_info->vcpu_info[0];
+}
+
+/* Pseudo-physical frame of a bootstrap-region address, and back. */
+static inline uint64_t virt_to_pfn(const void *va)
+{
+    return ((uint64_t)(uintptr_t)va - GUEST_VIRT_BASE) / GUEST_PAGE_SIZE;
+}
+
+static inline void *pfn_to_virt(uint64_t pfn)
+{
+    return (void *)(uintptr_t)(GUEST_VIRT_BASE + pfn * GUEST_PAGE_SIZE);
+}
+
+/* Machine frame of a pseudo-physical frame, from the builder's p2m list. */
+static inline uint64_t pfn_to_mfn(uint64_t pfn)
+{
+    return ((const uint64_t *)(uintptr_t)start_info->mfn_list)[pfn];
+}
+
+/* Stop this domain with a SHUTDOWN_* reason; does not return. */
+void guest_shutdown(unsigned int reason) __noreturn;
+
+/* Entry from head.S. */
+void guest_start(struct start_info *si) __noreturn;
+
+/* Provided by each test kernel. */
+extern const char test_title[];
+void test_main(void);
+
+#endif /* GUEST_GUEST_H */

@@ -1,0 +1,147 @@
+/*
+ * Paravirtual time: the vcpu_time_info the hypervisor keeps, pvclock reads
+ * (consistent, monotonic, advancing, also across reschedules), the wall
+ * clock, and the one-shot timer firing VIRQ_TIMER when pvclock says so.
+ */
+#include <guest/events.h>
+#include <guest/hypercall.h>
+#include <guest/test.h>
+#include <guest/time.h>
+#include "selftest.h"
+
+/* A timer may fire this much before its deadline by our clock (rounding of
+ * two scales), and is allowed this much late (software CPU, other domains). */
+#define TIMER_EARLY_NS  (50 * NSEC_PER_USEC)
+#define TIMER_LATE_NS   (100 * NSEC_PER_MSEC)
+
+static volatile unsigned int timer_hits;
+static volatile uint64_t timer_fired_at;
+
+static void timer_handler(evtchn_port_t port, void *arg)
+{
+    timer_fired_at = time_now();
+    timer_hits++;
+}
+
+static void time_check_info(void)
+{
+    const volatile struct vcpu_time_info *t = &this_vcpu_info()->time;
+    uint32_t version = t->version;
+    uint64_t now = time_now();
+
+    check("time-version-even", !(version & 1) && version != 0, "version %u", version);
+    check("time-scale", t->tsc_to_system_mul != 0 && t->tsc_shift >= -32 && t->tsc_shift <= 32,
+          "mul %u shift %d", t->tsc_to_system_mul, t->tsc_shift);
+    check("time-plausible", now > 0 && now < 3600 * NSEC_PER_SEC, "system time %lu ns", now);
+    printf("time: system %lu ns, tsc_timestamp %lu, mul %u, shift %d, flags %#x\n", now,
+           t->tsc_timestamp, t->tsc_to_system_mul, t->tsc_shift, t->flags);
+}
+
+static void time_check_reads(void)
+{
+    uint64_t prev = time_now(), t0 = prev, now = prev, tsc0 = rdtsc_ordered();
+    unsigned int i;
+
+    for (i = 0; i < 10000; i++) {
+        now = time_now();
+        if (now < prev)
+            break;
+        prev = now;
+    }
+    check("time-monotonic", i == 10000, "read %u: %lu after %lu", i, now, prev);
+    while (rdtsc_ordered() - tsc0 < 1000000)
+        ;
+    check("time-advances", time_now() > t0, "no progress over 1M TSC ticks");
+
+    prev = time_now();
+    for (i = 0; i < 200; i++) {
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+        now = time_now();
+        if (now < prev)
+            break;
+        prev = now;
+    }
+    check("time-monotonic-across-yield", i == 200, "yield %u: %lu after %lu", i, now, prev);
+}
+
+static void time_check_wallclock(void)
+{
+    uint64_t sec;
+    uint32_t nsec;
+
+    wallclock_read(&sec, &nsec);
+    /* Boot time between 2020 and 2100. */
+    check("wallclock-plausible", sec >= 1577836800ULL && sec < 4102444800ULL &&
+          nsec < NSEC_PER_SEC, "wc %lu.%09u", sec, nsec);
+}
+
+/* Arm, then sleep in SCHEDOP_block until the handler has run. */
+static void wait_for_timer(unsigned int hits_before)
+{
+    events_disable();
+    while (timer_hits == hits_before) {
+        hypercall_sched_op(SCHEDOP_block, NULL);
+        events_disable();
+    }
+    events_enable();
+}
+
+static void check_fired(const char *name, uint64_t deadline)
+{
+    int64_t late = (int64_t)(timer_fired_at - deadline);
+
+    check(name, late >= -(int64_t)TIMER_EARLY_NS && late <= (int64_t)TIMER_LATE_NS,
+          "fired %ld us after the deadline", late / (int64_t)NSEC_PER_USEC);
+    printf("time: %s fired %ld us after its deadline\n", name, late / (int64_t)NSEC_PER_USEC);
+}
+
+static void time_check_timers(void)
+{
+    evtchn_port_t port = 0;
+    uint64_t deadline;
+    long rc = evtchn_bind_virq(VIRQ_TIMER, 0, &port);
+    struct evtchn_status st;
+
+    if (!check("evtchn-bind-virq-timer", rc == 0 && port != 0, "rc %ld port %u", rc, port))
+        return;
+    rc = evtchn_status(port, &st);
+    check("evtchn-status-virq", rc == 0 && st.status == EVTCHNSTAT_virq &&
+          st.u.virq == VIRQ_TIMER && st.vcpu == 0, "rc %ld status %u virq %u vcpu %u", rc,
+          st.status, st.u.virq, st.vcpu);
+    evtchn_set_handler(port, timer_handler, NULL);
+    evtchn_unmask(port);
+
+    deadline = time_now() + 20 * NSEC_PER_MSEC;
+    rc = timer_set_singleshot(deadline, 0);
+    if (CHECK_RC("timer-singleshot-set", rc, 0)) {
+        wait_for_timer(0);
+        check_fired("timer-singleshot-fires", deadline);
+    }
+
+    deadline = time_now() + 10 * NSEC_PER_MSEC;
+    rc = hypercall_set_timer_op(deadline);
+    if (CHECK_RC("timer-set-timer-op", rc, 0)) {
+        unsigned int before = timer_hits;
+        wait_for_timer(before);
+        check_fired("timer-set-timer-op-fires", deadline);
+    }
+
+    CHECK_RC("timer-future-flag-past", timer_set_singleshot(time_now() - NSEC_PER_MSEC,
+                                                            VCPU_SSHOTTMR_future), -XEN_ETIME);
+    deadline = time_now() - NSEC_PER_MSEC;
+    rc = timer_set_singleshot(deadline, 0);
+    if (CHECK_RC("timer-past-deadline-set", rc, 0)) {
+        unsigned int before = timer_hits;
+        wait_for_timer(before);
+        check("timer-past-deadline-fires", true, "-");
+    }
+    CHECK_RC("timer-stop", hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL), 0);
+}
+
+void selftest_time(void)
+{
+    time_check_info();
+    time_check_reads();
+    time_check_wallclock();
+    time_check_timers();
+}
