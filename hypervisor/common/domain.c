@@ -313,6 +313,7 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     d->shutdown_code = DOMAIN_SHUTDOWN_CODE_NONE;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     d->evtchn_lock = (spinlock_t)SPINLOCK_INIT;
+    guest_console_init(d);
 
     rc = domid_claim(d, want_dom0);
     if (rc)
@@ -529,6 +530,7 @@ static bool domain_enter_shutdown(struct domain *d, unsigned int reason, uint32_
     if (!changed)
         return false;
     domain_stop_vcpus(d, flag);
+    guest_console_flush(d);
     printk("dom%u: shut down (%s)\n", d->domain_id, shutdown_name(d->shutdown_code));
     domain_notify_dom0();
     return true;
@@ -574,6 +576,7 @@ int domain_destroy(struct domain *d)
     if (!was_live)
         return -EINVAL;
     domain_stop_vcpus(d, 0);
+    guest_console_flush(d);
     domain_put(d);
     return 0;
 }

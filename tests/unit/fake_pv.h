@@ -35,6 +35,7 @@
 #include <sable/mm.h>
 #include <sable/page.h>
 #include <sable/sched.h>
+#include <sable/time.h>
 
 #include <public/xen.h>
 
@@ -265,6 +266,15 @@ int copy_to_guest(uint64_t guest_va, const void *src, size_t len)
     return 0;
 }
 
+/* ---- time ---- */
+
+static uint64_t fake_now;
+
+uint64_t now_ns(void)
+{
+    return fake_now;
+}
+
 /* A guest address of guest_mem[off], and the host view of it. */
 static inline uint64_t gva(size_t off) { return GUEST_BASE + off; }
 static inline void *gptr(size_t off) { return guest_mem + off; }
@@ -289,6 +299,26 @@ static inline void fake_reset(void)
     fake_current = NULL;
     memset(guest_mem, 0, sizeof(guest_mem));
     fake_guest_copies = 0;
+    fake_now = 0;
+}
+
+/*
+ * fake_reset, then make sure the domain table's first leaf exists (it is
+ * never freed), so that heap counts in a test show only what the test does.
+ */
+static inline void fake_reset_with_table(void)
+{
+    struct domain_config c = { .name = "warm-up", .max_vcpus = 1 };
+    struct domain *d;
+
+    fake_reset();
+    assert_int_equal(domain_create(&c, false, &d), 0);
+    assert_int_equal(domain_destroy(d), 0);
+    domain_put(d);
+    assert_int_equal(fake_pages_out, 0);
+    fake_heap_out = 0;
+    fake_wakes = fake_sleeps = 0;
+    fake_arch_vcpu_calls = fake_sched_calls = 0;
 }
 
 /* Everything a test created came back (call after destroying its domains). */

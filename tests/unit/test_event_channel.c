@@ -3,7 +3,7 @@
  * in fake guest memory): every operation and its errors, 2-level delivery
  * (pending, selector, upcall, kick), masked events delivered on unmask,
  * interdomain close, port exhaustion, hostile ports, vCPUs and commands.
- * SOURCES: hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c
+ * SOURCES: hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/frame_table.c
  */
 #include "fake_pv.h"
 
@@ -30,7 +30,7 @@ static void destroy(struct domain *d)
 /* dom0 (privileged, 1 vCPU), dom1 = A (2 vCPUs), dom2 = B (2 vCPUs). */
 static int setup(void **state)
 {
-    fake_reset();
+    fake_reset_with_table();
     dom0 = create(1, true);
     dA = create(2, false);
     dB = create(2, false);
@@ -48,8 +48,7 @@ static int teardown(void **state)
     destroy(dA);
     destroy(dB);
     destroy(dom0);
-    assert_int_equal(fake_pages_out, 0);
-    assert_int_equal(fake_arch_vcpus, 0);
+    fake_check_all_returned();
     return 0;
 }
 

@@ -75,6 +75,20 @@ struct vcpu {
     int poll_evtchn;               /* SCHEDOP_poll: the one port, -1: several, 0: none */
 };
 
+/*
+ * A domain's console output (common/console_io.c): the unfinished line, and
+ * a token bucket of lines so a flooding guest cannot swamp the console.
+ */
+#define GUEST_CONSOLE_LINE 200
+struct guest_console {
+    spinlock_t lock;               /* guards the rest */
+    unsigned int len;              /* bytes in line[] */
+    char line[GUEST_CONSOLE_LINE];
+    uint64_t budget;               /* lines that may still be printed */
+    uint64_t refill_ns;            /* system time the budget was last topped up */
+    uint64_t dropped;              /* lines dropped since the last report */
+};
+
 struct domain {
     domid_t domain_id;
     char name[DOMAIN_NAME_LEN];
@@ -100,6 +114,8 @@ struct domain {
     unsigned int max_evtchns;      /* ports the domain may ever have */
     unsigned int valid_evtchns;    /* ports in allocated buckets (< these are valid) */
     uint64_t poll_mask;            /* vCPUs in SCHEDOP_poll, bit per vcpu_id (atomic) */
+
+    struct guest_console console;  /* CONSOLEIO_write output (common/console_io.c) */
 
     void *arch;                    /* PV or HVM state (arch/x86) */
 };
@@ -154,6 +170,10 @@ static inline struct vcpu *domain_vcpu(const struct domain *d, uint64_t vcpu_id)
  */
 struct page_info *domain_alloc_page(struct domain *d);
 int domain_free_page(struct domain *d, struct page_info *pg);
+
+/* common/console_io.c: set up d's console state; print its unfinished line. */
+void guest_console_init(struct domain *d);
+void guest_console_flush(struct domain *d);
 
 /* Hooks a domain's owner code provides (arch / common subsystems). */
 int arch_domain_create(struct domain *d);

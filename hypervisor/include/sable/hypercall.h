@@ -9,6 +9,7 @@
 #define SABLE_HYPERCALL_H
 
 #include <sable/types.h>
+#include <public/xen.h>
 
 typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                                uint64_t a5);
@@ -16,6 +17,19 @@ typedef long (*hypercall_fn_t)(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 /* Look up and run hypercall nr for the current vCPU. */
 long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                         uint64_t a5);
+/* The name of hypercall nr ("mmu_update"), or NULL for a number with none. */
+const char *hypercall_name(uint64_t nr);
+
+/*
+ * Every hypercall of the SABLE_HYPERCALLS list in public/xen.h has a handler
+ * do_<name> of this type, wherever it is defined; the dispatch table refers
+ * to them all weakly, so a handler nobody defines yet answers -ENOSYS.
+ * (The explicit prototypes below say which file defines which.)
+ */
+#define SABLE_HYPERCALL_PROTOTYPE(name) \
+    long do_##name(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+SABLE_HYPERCALLS(SABLE_HYPERCALL_PROTOTYPE)
+#undef SABLE_HYPERCALL_PROTOTYPE
 
 /* common/ */
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t, uint64_t);
