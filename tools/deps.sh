@@ -11,10 +11,10 @@
 set -euo pipefail
 
 # What each need requires. gcc only recommends libc6-dev, which the unit
-# tests' <stdio.h> needs.
+# tests' <stdio.h> needs; g++ is for make headers-check (C++ compatibility).
 pkgs_run="qemu-system-x86 gcc libc6-dev make"
 pkgs_iso="grub-pc-bin grub-common xorriso mtools"
-pkgs_test="$pkgs_run $pkgs_iso libcmocka-dev python3 python3-pytest python3-pexpect python3-pytest-xdist"
+pkgs_test="$pkgs_run $pkgs_iso g++ libcmocka-dev python3 python3-pytest python3-pexpect python3-pytest-xdist"
 pkgs_bench="$pkgs_run python3 python3-matplotlib"
 
 usage() {

@@ -18,3 +18,9 @@ def test_memory_matches_qemu(sable, mem):
     c.check(ram // 2 < free < ram, f"{free} MiB free of {ram} MiB")
     # At least 8 bytes of frame table per 4 KiB page of RAM.
     c.check(frame_kib >= ram * 2, f"frame table {frame_kib} KiB for {ram} MiB")
+
+
+def test_mm_selftest(sable):
+    c = sable(mem="512M", smp=2, append="debug_mm_selftest debug_shutdown")
+    c.wait_for(r"mm selftest: ok$")
+    c.expect_exit(EXIT_OK)

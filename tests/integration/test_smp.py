@@ -29,7 +29,9 @@ def test_maxcpus_limits_cpus(sable):
     c.absent(r"cpu[23]: online")
 
 
-def test_timers_fire_on_every_cpu(sable):
-    c = sable(smp=2, append="debug_timers")
-    c.wait_for(r"timers: ok on 2 CPUs$")
+@pytest.mark.parametrize("smp", [2, 4])
+def test_timers_fire_on_every_cpu(sable, smp):
+    c = sable(smp=smp, append="debug_timers debug_shutdown")
+    c.wait_for(rf"timers: ok on {smp} CPUs$")
+    c.expect_exit(EXIT_OK)
     c.absent(r"PANIC")
