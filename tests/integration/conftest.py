@@ -131,8 +131,11 @@ class Console:
             self._reap()
 
 
-def qemu_args(smp=2, mem="256M", append="", cdrom=None, extra=()):
-    """QEMU's arguments for one boot: -kernel with a command line, or a CD."""
+def qemu_args(smp=2, mem="256M", append="", modules=(), cdrom=None, extra=()):
+    """
+    QEMU's arguments for one boot: -kernel with a command line and Multiboot
+    modules ("path args" strings, each started as a domain), or a CD.
+    """
     args = ["-accel", "tcg", "-cpu", "max", "-m", mem, "-smp", str(smp),
             "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -140,12 +143,18 @@ def qemu_args(smp=2, mem="256M", append="", cdrom=None, extra=()):
         args += ["-cdrom", str(cdrom), "-boot", "d"]
     else:
         args += ["-kernel", str(KERNEL), "-append", append]
+        if modules:
+            # QEMU separates modules with commas (a literal comma is ",,").
+            args += ["-initrd", ",".join(m.replace(",", ",,") for m in modules)]
     return args + list(extra)
 
 
 @pytest.fixture
 def sable(request):
-    """Start Sable: sable(smp=2, mem="256M", append="", cdrom=None) -> Console."""
+    """
+    Start Sable: sable(smp=2, mem="256M", append="", modules=(), cdrom=None)
+    returns a Console.
+    """
     consoles = []
     request.node.sable_consoles = consoles
 
