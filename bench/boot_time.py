@@ -102,12 +102,15 @@ def plot(results, meta, path):
     import matplotlib.pyplot as plt
 
     labels = [f"-smp {r['smp']}" for r in results]
+    # The bar's height is the median total; its grey part the median time to
+    # the banner (a sum of two medians would not be the median of the sums).
     pre = [r["median_banner_s"] * 1000 for r in results]
-    own = [r["median_sable_s"] * 1000 for r in results]
+    own = [(r["median_total_s"] - r["median_banner_s"]) * 1000 for r in results]
+    line = meta["line"].replace("{n}", "N").replace("s?", "s")
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     ax.bar(labels, pre, width=0.55, color="#b0b7c3", label="QEMU start to banner")
     ax.bar(labels, own, width=0.55, bottom=pre, color="#2f6db5",
-           label="Sable: banner to /%s/" % meta["line"].replace("{n}", "N"))
+           label="Sable: banner to \"%s\"" % line)
     for i, r in enumerate(results):
         runs = [t * 1000 for t in r["total_s"]]
         ax.scatter([i] * len(runs), runs, s=14, color="black", zorder=3,
