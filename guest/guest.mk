@@ -49,11 +49,16 @@ $(GUEST_OUT)/guest.lds: guest/guest.lds.S guest/include/guest/layout.h
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -D__ASSEMBLER__ -Iguest/include -x c $< -o $@
 
-# One kernel per directory under tests/guests/: the runtime plus its files.
+# One kernel per directory under tests/guests/: the runtime plus its files,
+# then checked as a domain builder reads it (notes, entry, hypercall page).
+GUEST_PYTHON ?= /usr/bin/python3
 define GUEST_KERNEL_RULE
-$(GUEST_OUT)/$(1).elf: $(GUEST_OBJS) $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(wildcard tests/guests/$(1)/*.c))) $(GUEST_OUT)/guest.lds
+$(GUEST_OUT)/$(1).elf: $(GUEST_OBJS) $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(wildcard tests/guests/$(1)/*.c))) $(GUEST_OUT)/guest.lds guest/check_elf.py
 	@echo "  LD  $$@"; $(LD) $(GUEST_LDFLAGS) -T $(GUEST_OUT)/guest.lds $(GUEST_HEAD) \
-		$$(filter-out $(GUEST_HEAD) %.lds,$$^) -o $$@
+		$$(filter-out $(GUEST_HEAD) %.lds %.py,$$^) -o $$@.tmp
+	@if [ -x $(GUEST_PYTHON) ]; then $(GUEST_PYTHON) guest/check_elf.py $$@.tmp; \
+	 else echo "  (no $(GUEST_PYTHON): ELF notes not checked)"; fi
+	@mv $$@.tmp $$@
 endef
 $(foreach k,$(GUEST_KERNELS),$(eval $(call GUEST_KERNEL_RULE,$(k))))
 
