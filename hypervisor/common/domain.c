@@ -32,6 +32,7 @@
 #include <sable/page.h>
 #include <sable/sched.h>
 #include <sable/spinlock.h>
+#include <sable/vcpu_time.h>
 
 #include "public/sched.h"
 #include "public/vcpu.h"
@@ -231,6 +232,7 @@ void domain_put(struct domain *d)
 /* Undo vcpu_create(); v must not be running anywhere. */
 static void vcpu_destroy(struct vcpu *v)
 {
+    vcpu_guest_destroy(v);
     sched_destroy_vcpu(v);
     arch_vcpu_destroy(v);
     v->domain->vcpu[v->vcpu_id] = NULL;
@@ -259,6 +261,7 @@ static int vcpu_create(struct domain *d, unsigned int id)
     rc = sched_init_vcpu(v, 0);
     if (rc)
         goto out_arch;
+    vcpu_guest_init(v);
     d->vcpu[id] = v;
     if (id > 0)
         d->vcpu[id - 1]->next_in_domain = v;
@@ -322,6 +325,7 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     d->shared_info = shared_info_alloc();
     if (!d->shared_info)
         goto out_id;
+    domain_wallclock_update(d);
     rc = evtchn_domain_init(d, EVTCHN_2L_NR_CHANNELS);
     if (rc)
         goto out_shared;
@@ -450,6 +454,14 @@ static void domain_stop_vcpus(struct domain *d, uint32_t flag)
     }
 }
 
+/* No more guest timers or polls for d's vCPUs. */
+static void domain_quiesce_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            vcpu_guest_quiesce(d->vcpu[i]);
+}
+
 /*
  * Stop a running domain's vCPUs until domain_unpause(). Pausing a paused
  * or never-started domain changes nothing; a shut down or dying domain
@@ -576,6 +588,7 @@ int domain_destroy(struct domain *d)
     if (!was_live)
         return -EINVAL;
     domain_stop_vcpus(d, 0);
+    domain_quiesce_vcpus(d);
     guest_console_flush(d);
     domain_put(d);
     return 0;
@@ -590,6 +603,7 @@ int domain_destroy(struct domain *d)
 static void domain_release(struct domain *d)
 {
     ASSERT(d->state == DOMSTATE_dying);
+    domain_quiesce_vcpus(d);
     evtchn_domain_destroy(d);
     for (unsigned int i = d->max_vcpus; i-- > 0;)
         if (d->vcpu[i])

@@ -10,8 +10,11 @@
  * validated updates), no auto_translated_physmap (PV sees machine frames),
  * no supervisor_mode_kernel (the guest kernel runs in ring 3), and none of
  * the *_phys_area / vnode / preserve_ad extensions (not implemented).
- * Commands for the command line and build id are not provided (-ENOSYS).
+ * XENVER_commandline gives dom0 the hypervisor's command line and other
+ * domains "<denied>", as Xen's xen_deny() does; the build id and the
+ * variable-length *2 forms are not provided (-ENOSYS).
  */
+#include <sable/cmdline.h>
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
@@ -25,14 +28,20 @@
 #define SABLE_XEN_MAJOR 4
 #define SABLE_XEN_MINOR 19
 
+#ifdef SABLE_HYPERVISOR
+#define VERSION_CMDLINE boot_cmdline
+#else
+#define VERSION_CMDLINE ""              /* host unit tests have no boot */
+#endif
+
 /* Copy a string into a fixed-size guest field, zero-filled after it. */
 static long version_copy_string(uint64_t arg, const char *s, size_t field)
 {
     static const char zeros[sizeof(xen_capabilities_info_t)];
-    size_t len = strlen(s) + 1;
+    size_t len = strnlen(s, field - 1) + 1;
 
     ASSERT(field <= sizeof(zeros) && len <= field);
-    if (copy_to_guest(arg, zeros, field) || copy_to_guest(arg, s, len))
+    if (copy_to_guest(arg, zeros, field) || copy_to_guest(arg, s, len - 1))
         return -EFAULT;
     return 0;
 }
@@ -85,6 +94,10 @@ long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
         return PAGE_SIZE;
     case XENVER_guest_handle:   /* boot-built domains have the all-zero handle */
         return copy_to_guest(arg, no_handle, sizeof(no_handle)) ? -EFAULT : 0;
+    case XENVER_commandline:
+        return version_copy_string(arg, current->domain->is_privileged ? VERSION_CMDLINE
+                                                                       : "<denied>",
+                                   sizeof(xen_commandline_t));
     default:
         return -ENOSYS;
     }

@@ -13,7 +13,9 @@
  *  - current: fake_current.
  *  - guest memory: GUEST_BASE..+GUEST_SIZE maps onto guest_mem[]; anything
  *    else is -EFAULT.
- *  - time: fake_now, and the timer queue of "CPU 0" for the real timer.c.
+ *  - time: fake_now, the real timer.c on two fake CPUs' queues, a pvclock
+ *    sample where TSC ticks are nanoseconds, an RTC at a fixed date.
+ *  - arch_vcpu_initialise: reads one word of "context" (0xbad: -EINVAL).
  */
 #ifndef FAKE_PV_H
 #define FAKE_PV_H
@@ -36,6 +38,8 @@
 #include <sable/page.h>
 #include <sable/sched.h>
 #include <sable/time.h>
+#include <sable/timer.h>
+#include <sable/vcpu_time.h>
 
 #include <public/xen.h>
 
@@ -275,6 +279,74 @@ uint64_t now_ns(void)
     return fake_now;
 }
 
+/*
+ * Timers: the real timer.c on two fake CPUs' queues; fake_run_timers(t)
+ * advances time and runs what is due, as the timer interrupt would.
+ */
+#define FAKE_CPUS 2
+static struct timer_queue fake_queues[FAKE_CPUS];
+static s_time_t fake_hw_deadline[FAKE_CPUS];
+
+struct timer_queue *arch_timer_queue(unsigned int cpu)
+{
+    return cpu < FAKE_CPUS ? &fake_queues[cpu] : NULL;
+}
+
+void arch_timer_program(struct timer_queue *q, s_time_t deadline)
+{
+    fake_hw_deadline[q->cpu] = deadline;
+}
+
+static inline unsigned int fake_run_timers(uint64_t now)
+{
+    unsigned int n = 0;
+
+    fake_now = now;
+    for (unsigned int i = 0; i < FAKE_CPUS; i++)
+        n += timer_queue_run(&fake_queues[i], (s_time_t)now);
+    return n;
+}
+
+/* pvclock source: TSC ticks are nanoseconds (mul 2^31, shift 1). */
+static bool fake_time_calibrated = true, fake_tsc_stable;
+static uint64_t fake_tsc;
+
+bool arch_time_sample(struct time_sample *s)
+{
+    if (!fake_time_calibrated)
+        return false;
+    s->tsc = fake_tsc;
+    s->system_ns = fake_now;
+    s->tsc_to_ns = (struct time_scale){ .mul = 0x80000000u, .shift = 1 };
+    s->tsc_stable = fake_tsc_stable;
+    return true;
+}
+
+/* The RTC: 2026-11-21 20:54:01 UTC, BCD, 24-hour, century register 20. */
+static struct rtc_regs fake_rtc = { .sec = 0x01, .min = 0x54, .hour = 0x20, .day = 0x21,
+                                    .mon = 0x11, .year = 0x26, .century = 0x20,
+                                    .status_b = 0x02 };
+#define FAKE_RTC_EPOCH 1795294441ULL
+
+bool arch_rtc_read(struct rtc_regs *r)
+{
+    *r = fake_rtc;
+    return true;
+}
+
+/* VCPUOP_initialise's arch part: reads one word; 0xbad is "invalid". */
+static int fake_initialise_calls;
+
+int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
+{
+    uint64_t word;
+
+    fake_initialise_calls++;
+    if (copy_from_guest(&word, guest_ctxt_va, sizeof(word)))
+        return -EFAULT;
+    return word == 0xbad ? -EINVAL : 0;
+}
+
 /* A guest address of guest_mem[off], and the host view of it. */
 static inline uint64_t gva(size_t off) { return GUEST_BASE + off; }
 static inline void *gptr(size_t off) { return guest_mem + off; }
@@ -300,6 +372,14 @@ static inline void fake_reset(void)
     memset(guest_mem, 0, sizeof(guest_mem));
     fake_guest_copies = 0;
     fake_now = 0;
+    for (unsigned int i = 0; i < FAKE_CPUS; i++) {
+        timer_queue_init(&fake_queues[i], i);
+        fake_hw_deadline[i] = S_TIME_MAX;
+    }
+    fake_time_calibrated = true;
+    fake_tsc_stable = false;
+    fake_tsc = 0;
+    fake_initialise_calls = 0;
 }
 
 /*

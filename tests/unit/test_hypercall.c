@@ -2,7 +2,7 @@
  * Hypercall dispatch (the table generated from SABLE_HYPERCALLS), and the
  * common handlers console_io, xen_version and multicall, with hostile
  * numbers, commands and pointers. Output is checked line by line.
- * SOURCES: hypervisor/common/hypercall.c hypervisor/common/console_io.c hypervisor/common/version.c hypervisor/common/multicall.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c
+ * SOURCES: hypervisor/common/hypercall.c hypervisor/common/console_io.c hypervisor/common/version.c hypervisor/common/multicall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c
  */
 #include "fake_pv.h"
 
@@ -234,7 +234,18 @@ static void test_xen_version(void **state)
         assert_int_equal(HC(__HYPERVISOR_xen_version, cmd, gva(GUEST_SIZE - 4), 0), -EFAULT);
         assert_int_equal(HC(__HYPERVISOR_xen_version, cmd, 0xffff82d080000000ULL, 0), -EFAULT);
     }
-    for (uint64_t cmd = XENVER_commandline; cmd <= 20; cmd++)
+    /* The command line is dom0's business; others get Xen's "<denied>". */
+    fake_current = d1->vcpu[0];
+    memset(s, 0x7a, 2048);
+    assert_int_equal(HC(__HYPERVISOR_xen_version, XENVER_commandline, gva(0x2000), 0), 0);
+    assert_string_equal(s, "<denied>");
+    assert_int_equal(s[1023], 0);
+    assert_int_equal(s[1024], 0x7a);
+    assert_int_equal(HC(__HYPERVISOR_xen_version, XENVER_commandline, 0, 0), -EFAULT);
+    fake_current = dom0->vcpu[0];
+    assert_int_equal(HC(__HYPERVISOR_xen_version, XENVER_commandline, gva(0x2000), 0), 0);
+    assert_string_equal(s, "");                     /* the host build has no command line */
+    for (uint64_t cmd = XENVER_build_id; cmd <= 20; cmd++)
         assert_int_equal(HC(__HYPERVISOR_xen_version, cmd, gva(0x2000), 0), -ENOSYS);
     assert_int_equal(HC(__HYPERVISOR_xen_version, UINT64_MAX, gva(0x2000), 0), -ENOSYS);
 }

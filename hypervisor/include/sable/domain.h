@@ -20,6 +20,7 @@
 #define SABLE_DOMAIN_H
 
 #include <sable/spinlock.h>
+#include <sable/timer.h>
 #include <sable/types.h>
 #include <sable/page.h>
 
@@ -73,6 +74,10 @@ struct vcpu {
     mfn_t vcpu_info_mfn;           /* frame of a registered vcpu_info, 0: shared_info slot */
     uint64_t runstate_guest_va;    /* VCPUOP_register_runstate_memory_area, 0: none */
     int poll_evtchn;               /* SCHEDOP_poll: the one port, -1: several, 0: none */
+    uint64_t periodic_period;      /* ns between periodic VIRQ_TIMERs, 0: off */
+    struct timer singleshot_timer; /* set_timer_op, VCPUOP_set_singleshot_timer */
+    struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
+    struct timer poll_timer;       /* SCHEDOP_poll timeout */
 };
 
 /*
@@ -171,6 +176,26 @@ static inline struct vcpu *domain_vcpu(const struct domain *d, uint64_t vcpu_id)
 struct page_info *domain_alloc_page(struct domain *d);
 int domain_free_page(struct domain *d, struct page_info *pg);
 
+/*
+ * common/vcpu_op.c, the guest-facing state of a vCPU (timers, registered
+ * vcpu_info): set up at creation; quiesce stops its timers and any poll;
+ * destroy also gives back a registered vcpu_info frame.
+ */
+void vcpu_guest_init(struct vcpu *v);
+void vcpu_guest_quiesce(struct vcpu *v);
+void vcpu_guest_destroy(struct vcpu *v);
+/*
+ * Bring an initialised vCPU up (clear VPF_down, wake it): 0, or -EINVAL
+ * if it has no guest context yet. The domain builder sets is_initialised
+ * on vCPU 0 and calls this; guests use VCPUOP_initialise + VCPUOP_up.
+ */
+int vcpu_up(struct vcpu *v);
+/*
+ * Copy v's runstate to the guest area it registered, if any, in the
+ * current address space: call with v current and in guest kernel mode.
+ */
+void vcpu_runstate_guest_update(struct vcpu *v);
+
 /* common/console_io.c: set up d's console state; print its unfinished line. */
 void guest_console_init(struct domain *d);
 void guest_console_flush(struct domain *d);
@@ -180,6 +205,13 @@ int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
+/*
+ * VCPUOP_initialise for v (not running, not yet initialised): read the
+ * guest's struct vcpu_guest_context at guest_ctxt_va (caller's address
+ * space), check it and load it as v's starting state. 0, -EFAULT or
+ * -EINVAL; nothing changed on error. Must not take d->lock.
+ */
+int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va);
 /* Called after a vCPU's pause_flags change, so the scheduler can act. */
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
