@@ -52,7 +52,8 @@ void idt_init(void)
             ist = IST_DF;
         else if (v == 18)
             ist = IST_MC;
-        idt_set_gate(v, vector_stubs[v], ist, 0);
+        /* INT3 and INTO may be executed by guests, as on Xen. */
+        idt_set_gate(v, vector_stubs[v], ist, (v == 3 || v == 4) ? 3 : 0);
     }
 }
 

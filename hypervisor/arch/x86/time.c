@@ -18,6 +18,7 @@
 #include <sable/cmdline.h>
 #include <sable/lib.h>
 #include <sable/time.h>
+#include <sable/vcpu_time.h>
 #include <sable/timer.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
@@ -57,15 +58,41 @@ static volatile bool timer_ready[NR_CPUS];
  * This CPU's TSC, corrected to the boot CPU's, minus the TSC at system time
  * 0, scaled exactly as a PV guest scales it.
  */
+static uint64_t ns_at_tsc(uint64_t raw);
+
 uint64_t now_ns(void)
 {
-    uint64_t tsc;
-
     if (!calibrated)
         return 0;
-    tsc = rdtsc() + (uint64_t)tsc_offset[smp_processor_id()];
+    return ns_at_tsc(rdtsc());
+}
+
+/* System time at a given raw TSC reading of this CPU (interrupts off). */
+static uint64_t ns_at_tsc(uint64_t raw)
+{
+    uint64_t tsc = raw + (uint64_t)tsc_offset[smp_processor_id()];
+
     return tsc > params.tsc_at_zero ? time_scale_apply(tsc - params.tsc_at_zero,
                                                        &params.tsc_to_ns) : 0;
+}
+
+/*
+ * For vcpu_time_info: this CPU's TSC and the system time at exactly that
+ * TSC, so a guest extrapolating from it with the same scale agrees with us.
+ */
+bool arch_time_sample(struct time_sample *s)
+{
+    unsigned long flags;
+
+    if (!calibrated)
+        return false;
+    flags = irq_save();
+    s->tsc = rdtsc();
+    s->system_ns = ns_at_tsc(s->tsc);
+    irq_restore(flags);
+    s->tsc_to_ns = params.tsc_to_ns;
+    s->tsc_stable = false;      /* TCG cannot promise an invariant TSC */
+    return true;
 }
 
 /* For vcpu_time_info: a copy, so callers cannot disturb the clock. */

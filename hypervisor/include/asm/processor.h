@@ -93,6 +93,8 @@ static inline bool local_irq_enabled(void) { return read_rflags() & X86_EFLAGS_I
 static inline void halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Enable interrupts and halt atomically: a wake-up IRQ cannot be missed. */
 static inline void safe_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+static inline void stts(void) { write_cr0(read_cr0() | X86_CR0_TS); }
 static inline void invlpg(vaddr_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 static inline void mb(void) { __asm__ volatile("mfence" ::: "memory"); }

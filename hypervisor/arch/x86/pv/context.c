@@ -75,6 +75,7 @@ void pv_save_vcpu(struct vcpu *v, const struct cpu_regs *regs)
         pv->gs_base_kernel = rdmsr(MSR_GS_BASE);
     else
         pv->gs_base_user = rdmsr(MSR_GS_BASE);
+    clts();                             /* FXSAVE itself must not trap */
     __asm__ volatile("fxsave64 %0" : "=m"(*vcpu_fpu(v)));
 }
 
@@ -86,7 +87,10 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs)
     write_cr3(pv->kernel_mode ? pv->guest_table : pv->guest_table_user);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     wrmsr(MSR_GS_BASE, pv->kernel_mode ? pv->gs_base_kernel : pv->gs_base_user);
+    clts();
     __asm__ volatile("fxrstor64 %0" :: "m"(*vcpu_fpu(v)));
+    if (pv->fpu_ts)
+        stts();
 }
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)

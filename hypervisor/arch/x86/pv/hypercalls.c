@@ -121,6 +121,10 @@ long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
 long do_fpu_taskswitch(uint64_t set, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     pv_vcpu(current)->fpu_ts = set != 0;
+    if (set)
+        stts();
+    else
+        clts();
     return 0;
 }
 

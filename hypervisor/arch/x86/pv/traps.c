@@ -115,6 +115,34 @@ static bool has_error_code(unsigned int v)
     return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
 }
 
+/*
+ * A #GP from `INT n` through a gate the guest may not use directly (its
+ * error code has bit 1 set: "IDT entry"). The vector is taken from the
+ * instruction bytes (CD nn), not from the error code: QEMU 7.2's software
+ * CPU reports n << 4 there in long mode, real CPUs n << 3. If the guest's
+ * own trap table lets the current guest mode raise n (DPL 1 for the guest
+ * kernel, 3 for user), deliver n as a software interrupt after the
+ * instruction.
+ */
+static bool pv_emulate_softint(struct vcpu *v, struct cpu_regs *regs)
+{
+    uint8_t insn[2];
+    unsigned int n, dpl;
+
+    if ((regs->error_code & 3) != 2 || copy_from_guest(insn, regs->rip, 2) ||
+        insn[0] != 0xcd)
+        return false;
+    n = insn[1];
+    if (regs->error_code != ((n << 3) | 2) && regs->error_code != ((n << 4) | 2))
+        return false;
+    dpl = pv_vcpu(v)->trap_ctxt[n].flags & TI_FLAG_DPL_MASK;
+    if (!pv_vcpu(v)->trap_ctxt[n].address || dpl < (pv_vcpu(v)->kernel_mode ? 1 : 3))
+        return false;
+    regs->rip += 2;
+    pv_inject_trap(v, regs, n, false, 0);
+    return true;
+}
+
 void pv_handle_exception(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
@@ -123,8 +151,26 @@ void pv_handle_exception(struct cpu_regs *regs)
     if (!v) {
         fatal_trap(regs, "guest-mode exception with no vCPU loaded");
     }
-    if (vec == TRAP_PF)
+    if (vec == TRAP_NM) {
+        /* Lazy FPU: the guest's virtual CR0.TS made the real one trap. */
+        clts();
+        if (!pv_vcpu(v)->fpu_ts) {
+            pv_exit_to_guest(regs);     /* a stale TS: just retry */
+            return;
+        }
+        pv_vcpu(v)->fpu_ts = false;     /* as on Xen: one #NM, then clear */
+    }
+    if (vec == TRAP_PF) {
         vinfo(v)->arch.cr2 = read_cr2();
+        /* Ring 3 always sets U; the guest wants to know its own mode. */
+        regs->error_code &= ~4UL;
+        if (!pv_vcpu(v)->kernel_mode)
+            regs->error_code |= 4UL;
+    }
+    if (vec == TRAP_GP && pv_emulate_softint(v, regs)) {
+        pv_exit_to_guest(regs);
+        return;
+    }
     if (vec == TRAP_DF || vec == TRAP_MC || vec == TRAP_NMI) {
         domain_crash(v->domain, vec == TRAP_DF ? "double fault" : "machine check/NMI in guest");
     } else {
