@@ -165,6 +165,9 @@ void schedule(void)
             prev->is_running = false;
             this_cpu_info()->curr = NULL;
             prev = NULL;
+            local_irq_enable();     /* the check takes ordinary locks */
+            boot_domains_check_done();
+            local_irq_disable();
         }
         while (!sc->need_resched)
             safe_halt();

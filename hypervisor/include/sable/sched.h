@@ -26,6 +26,8 @@ void vcpu_block(void);
 void schedule(void);
 /* Ask CPU cpu to run schedule() soon (IPI if it's not us). */
 void sched_raise(unsigned int cpu);
+/* Boot domains: report (and optionally exit) once every domain is gone. */
+void boot_domains_check_done(void);
 /* Per-CPU scheduler state; call on each CPU before it runs vCPUs. */
 void sched_cpu_init(unsigned int cpu);
 /* arch: save prev's and load next's register state (either may be NULL). */

@@ -6,12 +6,44 @@
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
+#include <sable/console.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
 #include <asm/pv.h>
 
 static bool first_is_dom0;
 boolean_param("dom0", first_is_dom0);
+/* debug_exit_when_idle: once every domain has shut down, exit QEMU (tests). */
+static bool exit_when_idle;
+boolean_param("debug_exit_when_idle", exit_when_idle);
+static unsigned int boot_domains_started;
+
+static void count_live(struct domain *d, void *arg)
+{
+    if (d->state == DOMSTATE_created || d->state == DOMSTATE_running ||
+        d->state == DOMSTATE_paused)
+        (*(unsigned int *)arg)++;
+}
+
+/*
+ * Called by the scheduler when a CPU runs out of vCPUs: if boot domains ran
+ * and none is left alive, say so, and stop the machine when asked to.
+ */
+void boot_domains_check_done(void)
+{
+    unsigned int live = 0;
+    static bool reported;
+
+    if (!boot_domains_started || reported)
+        return;
+    domain_for_each(count_live, &live);
+    if (live)
+        return;
+    reported = true;
+    printk("boot: all domains have shut down\n");
+    if (exit_when_idle)
+        machine_stop_ok();
+}
 
 /*
  * Build and unpause a domain for every boot module, then hand this CPU to
@@ -37,6 +69,7 @@ void boot_domains_start(void)
     }
     if (!started)
         return;
+    boot_domains_started = started;
     printk("boot: %u domain%s started\n", started, started == 1 ? "" : "s");
     reset_stack_and_exit();
 }

@@ -6,11 +6,16 @@
  */
 #include <sable/domain.h>
 #include <sable/errno.h>
+#include <sable/guest_access.h>
 #include <sable/lib.h>
+#include <sable/page.h>
 #include <sable/mm.h>
 #include <sable/sched.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <public/arch-x86_64.h>
+
+int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va);
 
 /* FXSAVE image per vCPU: guests may use x87/SSE; Sable itself never does. */
 struct fpu_area {
@@ -103,4 +108,74 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
         pv_load_vcpu(next, regs);
     else
         write_cr3(idle_pg_table_pa);    /* don't keep a guest's tables live */
+}
+
+/*
+ * An L4 the guest names for a vCPU must be one of its own validated L4
+ * page tables (built by the domain builder, or pinned later).
+ */
+static bool guest_l4_ok(struct domain *d, uint64_t cr3)
+{
+    mfn_t mfn = cr3 >> PAGE_SHIFT;
+
+    return (cr3 & ~PAGE_MASK) == 0 && mfn_valid(mfn) &&
+           page_owner(mfn_to_page(mfn)) == d->domain_id &&
+           page_type(mfn_to_page(mfn)) == PGT_l4_page_table;
+}
+
+/*
+ * VCPUOP_initialise for PV: load a whole vcpu_guest_context (registers,
+ * trap table, callbacks, kernel stack, page-table roots, segment bases)
+ * into a vCPU that is down. Everything is checked before anything changes.
+ */
+int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
+{
+    struct vcpu_guest_context *c = xmalloc(struct vcpu_guest_context);
+    struct pv_vcpu *pv = pv_vcpu(v);
+    const struct cpu_user_regs *r;
+    int rc = -EINVAL;
+
+    if (!c)
+        return -ENOMEM;
+    if (copy_from_guest(c, guest_ctxt_va, sizeof(*c))) {
+        rc = -EFAULT;
+        goto out;
+    }
+    r = &c->user_regs;
+    if (!guest_range_ok(r->rip, 1) || !guest_l4_ok(v->domain, c->ctrlreg[3]) ||
+        (c->ctrlreg[1] && !guest_l4_ok(v->domain, c->ctrlreg[1])))
+        goto out;
+    for (unsigned int i = 0; i < 256; i++)
+        if (c->trap_ctxt[i].address && !guest_range_ok(c->trap_ctxt[i].address, 1))
+            goto out;
+
+    memset(&pv->regs, 0, sizeof(pv->regs));
+    pv->regs.r15 = r->r15; pv->regs.r14 = r->r14; pv->regs.r13 = r->r13;
+    pv->regs.r12 = r->r12; pv->regs.rbp = r->rbp; pv->regs.rbx = r->rbx;
+    pv->regs.r11 = r->r11; pv->regs.r10 = r->r10; pv->regs.r9 = r->r9;
+    pv->regs.r8 = r->r8; pv->regs.rax = r->rax; pv->regs.rcx = r->rcx;
+    pv->regs.rdx = r->rdx; pv->regs.rsi = r->rsi; pv->regs.rdi = r->rdi;
+    pv->regs.rip = r->rip;
+    pv->regs.rsp = r->rsp;
+    pv->regs.cs = FLAT_KERNEL_CS;
+    pv->regs.ss = FLAT_KERNEL_SS;
+    pv->regs.rflags = (r->rflags & ~((3UL << 12) | (1UL << 17))) | X86_EFLAGS_IF | 0x2;
+    memcpy(pv->trap_ctxt, c->trap_ctxt, sizeof(pv->trap_ctxt));
+    pv->kernel_mode = true;
+    pv->guest_table = c->ctrlreg[3];
+    pv->guest_table_user = c->ctrlreg[1];
+    pv->kernel_ss = c->kernel_ss;
+    pv->kernel_sp = c->kernel_sp;
+    pv->event_callback = c->event_callback_eip;
+    pv->failsafe_callback = c->failsafe_callback_eip;
+    pv->syscall_callback = c->syscall_callback_eip;
+    pv->fs_base = c->fs_base;
+    pv->gs_base_kernel = c->gs_base_kernel;
+    pv->gs_base_user = c->gs_base_user;
+    if (c->flags & VGCF_i387_valid)
+        memcpy(vcpu_fpu(v)->fx, c->fpu_ctxt, sizeof(vcpu_fpu(v)->fx));
+    rc = 0;
+out:
+    xfree(c);
+    return rc;
 }
