@@ -88,6 +88,14 @@ void do_trap(struct cpu_regs *regs)
         pv_handle_exception(regs);
         return;
     }
+    /*
+     * A guest's data breakpoint hit by the hypervisor copying guest memory:
+     * the guest asked to watch its own address, not ours. Ignore it.
+     */
+    if (v == TRAP_DB) {
+        __asm__ volatile("mov %0, %%db6" :: "r"(0xffff0ff0UL));
+        return;
+    }
     /* A guest pointer that faulted while the hypervisor copied through it. */
     if ((v == TRAP_PF || v == TRAP_GP) && regs->rip == (uint64_t)raw_copy_user_insn) {
         regs->rip = (uint64_t)raw_copy_user_fixup;

@@ -33,6 +33,7 @@ struct pv_vcpu {
     uint64_t kernel_ss, kernel_sp;  /* stack_switch */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: guest's virtual CR0.TS */
+    uint64_t debugreg[8];           /* DR0-3, DR6, DR7 (set_debugreg) */
 };
 
 struct pv_domain {
@@ -82,6 +83,9 @@ void pv_toggle_mode(struct vcpu *v);
 /* Save the running vCPU's state from the CPU, and load another's. */
 void pv_save_vcpu(struct vcpu *v, const struct cpu_regs *regs);
 void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs);
+
+/* Load the guest's debug registers (DR7 last: it arms the others). */
+void pv_load_debugregs(const struct pv_vcpu *pv);
 
 /* Build a PV domain from a kernel image in memory (pv/builder.c). */
 struct boot_module;

@@ -49,6 +49,8 @@ long do_fpu_taskswitch(uint64_t set, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_iret(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_set_segment_base(uint64_t which, uint64_t base, uint64_t, uint64_t, uint64_t);
 long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t, uint64_t, uint64_t);
+long do_get_debugreg(uint64_t reg, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t, uint64_t);
 
 #endif

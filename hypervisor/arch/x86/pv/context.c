@@ -96,6 +96,20 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs)
     __asm__ volatile("fxrstor64 %0" :: "m"(*vcpu_fpu(v)));
     if (pv->fpu_ts)
         stts();
+    pv_load_debugregs(pv);
+}
+
+#define WRITE_DR(n, v) __asm__ volatile("mov %0, %%db" #n :: "r"(v))
+
+void pv_load_debugregs(const struct pv_vcpu *pv)
+{
+    WRITE_DR(7, 0x400UL);               /* disarm while changing */
+    WRITE_DR(0, pv->debugreg[0]);
+    WRITE_DR(1, pv->debugreg[1]);
+    WRITE_DR(2, pv->debugreg[2]);
+    WRITE_DR(3, pv->debugreg[3]);
+    WRITE_DR(6, pv->debugreg[6] ? pv->debugreg[6] : 0xffff0ff0UL);
+    WRITE_DR(7, pv->debugreg[7] ? pv->debugreg[7] : 0x400UL);
 }
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
@@ -106,8 +120,10 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
         pv_save_vcpu(prev, regs);
     if (next)
         pv_load_vcpu(next, regs);
-    else
+    else {
         write_cr3(idle_pg_table_pa);    /* don't keep a guest's tables live */
+        __asm__ volatile("mov %0, %%db7" :: "r"(0x400UL));  /* no guest breakpoints */
+    }
 }
 
 /*

@@ -196,3 +196,48 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
     return ic.rax;
 }
+
+/*
+ * set_debugreg(reg, value) / get_debugreg(reg): the guest's DR0-3, DR6 and
+ * DR7, loaded into the CPU while it runs (pv_load_vcpu). A breakpoint on a
+ * hypervisor address is refused (-EPERM), as are DR7 values that would
+ * enable I/O breakpoints or set reserved bits (-EINVAL).
+ */
+#define DR7_RESERVED_ZERO  (~0xffff2fffUL & 0xffffffffUL)   /* bits 12, 14, 15 */
+#define DR7_RW_IO          2UL
+
+long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct pv_vcpu *pv = pv_vcpu(current);
+
+    switch (reg) {
+    case 0: case 1: case 2: case 3:
+        if (!guest_range_ok(value, 1))
+            return -EPERM;
+        break;
+    case 6:
+        value = (value & 0xe00f) | 0xffff0ff0UL;     /* architectural ones */
+        break;
+    case 7:
+        if ((value >> 32) || (value & DR7_RESERVED_ZERO))
+            return -EINVAL;
+        for (unsigned int i = 0; i < 4; i++)
+            if (((value >> (16 + 4 * i)) & 3) == DR7_RW_IO)
+                return -EINVAL;
+        value |= 0x400;                             /* bit 10 reads as 1 */
+        break;
+    default:
+        return -EINVAL;
+    }
+    pv->debugreg[reg] = value;
+    pv_load_debugregs(pv);
+    return 0;
+}
+
+long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (reg > 7 || reg == 4 || reg == 5)
+        return -EINVAL;
+    /* The value is the result: Xen's ABI has no error/value split here. */
+    return (long)pv_vcpu(current)->debugreg[reg];
+}
