@@ -3,6 +3,7 @@
  * error code slot and the vector number; all 256 vectors have one), then trap_common saves the general
  * registers as struct cpu_regs (asm/regs.h) and calls do_trap().
  */
+#include <asm/asm_regs.h>
 #include <asm/desc.h>
 
         .altmacro
@@ -32,21 +33,7 @@ vec_stub_\vec:
         .globl  trap_common
 trap_common:
         cld
-        pushq   %rdi
-        pushq   %rsi
-        pushq   %rdx
-        pushq   %rcx
-        pushq   %rax
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %rbx
-        pushq   %rbp
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         mov     %rsp, %rdi
         /* Link a frame so backtraces walk from the handler into the
          * interrupted code. */
@@ -57,21 +44,7 @@ trap_common:
         add     $16, %rsp
         .globl  trap_return
 trap_return:
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbp
-        popq    %rbx
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rax
-        popq    %rcx
-        popq    %rdx
-        popq    %rsi
-        popq    %rdi
+        RESTORE_GPRS
         add     $16, %rsp               /* vector, error code */
         iretq
 

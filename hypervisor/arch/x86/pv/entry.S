@@ -7,6 +7,7 @@
  * ../entry.S: the TSS puts their frame at the stack top, which is exactly
  * where guest_regs() expects it.
  */
+#include <asm/asm_regs.h>
 #include <asm/desc.h>
 #include <asm/percpu.h>
 
@@ -33,21 +34,7 @@ syscall_entry:
         pushq   $0                      /* error code */
         pushq   $0x100                  /* vector: marks a SYSCALL frame */
         cld
-        pushq   %rdi
-        pushq   %rsi
-        pushq   %rdx
-        pushq   %rcx
-        pushq   %rax
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %rbx
-        pushq   %rbp
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        SAVE_GPRS
         mov     %rsp, %rdi
         xor     %ebp, %ebp
         sti
