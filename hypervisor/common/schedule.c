@@ -56,11 +56,26 @@ static void slice_expired(void *data)
     sc->need_resched = true;
 }
 
+/* Placement: the online CPU with the fewest vCPUs (a stand-in for balancing). */
+static unsigned int least_loaded_cpu(void)
+{
+    unsigned int best = 0;
+
+    for (unsigned int cpu = 1; cpu < NR_CPUS; cpu++)
+        if (percpu[cpu].online && sched_cpus[cpu].nr_vcpus < sched_cpus[best].nr_vcpus)
+            best = cpu;
+    return best;
+}
+
 int sched_init_vcpu(struct vcpu *v, unsigned int processor)
 {
-    struct sched_cpu *sc = &sched_cpus[processor];
+    struct sched_cpu *sc;
     struct sched_vcpu *s = xzalloc(struct sched_vcpu);
     unsigned long flags;
+
+    (void)processor;            /* the round-robin policy places vCPUs itself */
+    processor = least_loaded_cpu();
+    sc = &sched_cpus[processor];
 
     if (!s)
         return -ENOMEM;

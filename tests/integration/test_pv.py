@@ -75,3 +75,17 @@ def test_malformed_module_is_refused_before_any_domain_exists(sable):
     con.wait_for(r"dom1: PV kernel 'selftest\.elf'")
     con.wait_for(r"boot: all domains have shut down", timeout=120)
     con.expect_exit(EXIT_OK)
+
+
+def test_many_domains_on_four_cpus(sable):
+    mods = [f"{SELFTEST} name=a", f"{SELFTEST} name=b", HOSTILE,
+            f"{SELFTEST} name=c", f"{SELFTEST} name=d"]
+    con = sable(smp=4, mem="512M", append="debug_exit_when_idle", modules=mods)
+    con.wait_for(r"boot: 5 domains started")
+    con.wait_for(r"boot: all domains have shut down", timeout=120)
+    con.expect_exit(EXIT_OK)
+    v = verdicts(con)
+    for domid in (1, 2, 4, 5):
+        con.check(v.get(domid, ("none",))[0] == "SUCCESS",
+                  f"domain {domid}: {v.get(domid)}; failed: {failures(con, domid)}")
+    con.wait_for(r"dom3: shut down \(crash\)")

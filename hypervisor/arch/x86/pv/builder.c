@@ -402,7 +402,8 @@ int pv_build_domain(const struct boot_module *mod, bool privileged, struct domai
     pv->regs.rsp = lay.v_end;
     pv->regs.rsi = lay.start_info;
     v->vcpu_info->evtchn_upcall_mask = 1;
-    __atomic_and_fetch(&v->pause_flags, ~VPF_down, __ATOMIC_SEQ_CST);   /* vCPU 0 is up */
+    v->is_initialised = true;
+    vcpu_up(v);                                     /* vCPU 0 starts up */
     xfree(p2m);
     printk("dom%u: PV kernel '%s' (%s), %lu MiB, entry %#lx\n", d->domain_id, name,
            img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8, img.entry);

@@ -97,6 +97,9 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs)
     if (pv->fpu_ts)
         stts();
     pv_load_debugregs(pv);
+    /* A registered runstate area is a kernel address: only writable then. */
+    if (pv->kernel_mode)
+        vcpu_runstate_guest_update(v);
 }
 
 #define WRITE_DR(n, v) __asm__ volatile("mov %0, %%db" #n :: "r"(v))
