@@ -13,6 +13,7 @@
 
 struct start_info *start_info;
 struct shared_info *shared_info;
+struct vcpu_info *vcpu_info_area;
 char guest_cmdline[MAX_GUEST_CMDLINE + 1];
 uint8_t boot_upcall_mask;
 
@@ -38,8 +39,32 @@ static long shared_info_map(void)
     long rc = hypercall_update_va_mapping((uint64_t)(uintptr_t)shared_info_page, pte,
                                           UVMF_INVLPG | UVMF_LOCAL);
 
-    if (rc == 0)
+    if (rc == 0) {
         shared_info = (struct shared_info *)shared_info_page;
+        vcpu_info_area = &shared_info->vcpu_info[0];
+    }
+    return rc;
+}
+
+/*
+ * The hypervisor copies the current vcpu_info there (mask included, which
+ * is why events are masked first) and marks every selector bit pending, so
+ * the first upcall afterwards rescans all ports.
+ */
+long vcpu_info_register(struct vcpu_info *area)
+{
+    uint64_t va = (uint64_t)(uintptr_t)area;
+    struct vcpu_register_vcpu_info info = {
+        .mfn = pfn_to_mfn(virt_to_pfn(area)),
+        .offset = va & (GUEST_PAGE_SIZE - 1),
+    };
+    bool enabled = events_disable();
+    long rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
+
+    if (rc == 0)
+        vcpu_info_area = area;
+    if (enabled)
+        events_enable();
     return rc;
 }
 

@@ -28,11 +28,23 @@ extern uint16_t boot_cs, boot_ss, boot_ds, boot_es;
 /* vcpu_info.evtchn_upcall_mask as found, before anything wrote it. */
 extern uint8_t boot_upcall_mask;
 
-/* Test kernels run one vCPU: vCPU 0's vcpu_info in shared_info. */
+/*
+ * Test kernels run one vCPU, vCPU 0. Its vcpu_info is the legacy slot in
+ * shared_info until vcpu_info_register() moves it, as Linux does.
+ */
+extern struct vcpu_info *vcpu_info_area;
+
 static inline struct vcpu_info *this_vcpu_info(void)
 {
-    return &shared_info->vcpu_info[0];
+    return vcpu_info_area;
 }
+
+/*
+ * VCPUOP_register_vcpu_info: have the hypervisor keep our vcpu_info at
+ * area (64 bytes, not crossing a page) from now on. Events are masked
+ * across the switch. 0 or the hypercall's error.
+ */
+long vcpu_info_register(struct vcpu_info *area);
 
 /* Pseudo-physical frame of a bootstrap-region address, and back. */
 static inline uint64_t virt_to_pfn(const void *va)

@@ -114,10 +114,37 @@ static void values_check_trap_table(void)
     CHECK_RC("set-trap-table-noncanonical", hypercall_set_trap_table(table), -XEN_EINVAL);
 }
 
+/*
+ * vcpu_info must go into one of our own frames, whole (Xen: map_vcpu_info
+ * refuses anything else with -EINVAL); a runstate area must be guest
+ * memory (-EFAULT).
+ */
+static void values_check_vcpu_areas(void)
+{
+    static uint8_t page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+    uint64_t mfn = pfn_to_mfn(virt_to_pfn(page));
+    struct vcpu_register_vcpu_info info = { .mfn = 0, .offset = 0 };
+    struct vcpu_register_runstate_memory_area area = { .addr.h = 0xffff830000001000ULL };
+
+    CHECK_RC("vcpu-info-foreign-frame", hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info),
+             -XEN_EINVAL);
+    info.mfn = mfn;
+    info.offset = GUEST_PAGE_SIZE - 32;
+    CHECK_RC("vcpu-info-crosses-page", hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info),
+             -XEN_EINVAL);
+    info.offset = 0;
+    info.rsvd = 1;
+    CHECK_RC("vcpu-info-reserved-field", hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info),
+             -XEN_EINVAL);
+    CHECK_RC("efault-runstate-area-directmap",
+             hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area), -XEN_EFAULT);
+}
+
 void hostile_values(void)
 {
     values_check_ports();
     values_check_virqs_and_vcpus();
     values_check_commands();
     values_check_trap_table();
+    values_check_vcpu_areas();
 }

@@ -16,4 +16,5 @@ void test_main(void)
     selftest_traps();
     selftest_events();
     selftest_time();
+    selftest_vcpu_areas();
 }

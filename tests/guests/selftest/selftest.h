@@ -11,5 +11,10 @@ void selftest_cpu(void);         /* vcpu_op, sched_op yield, PV CPU hypercalls, 
 void selftest_traps(void);       /* exception bounce frames, privileged instructions */
 void selftest_events(void);      /* event channels, upcall, block, poll */
 void selftest_time(void);        /* pvclock, wall clock, timers */
+void selftest_vcpu_areas(void);  /* vcpu_info and runstate moved into our memory */
+
+/* Helpers shared between groups. */
+#include <stdint.h>
+void selftest_timer_fires(const char *name, uint64_t delay_ns);  /* needs selftest_time() first */
 
 #endif

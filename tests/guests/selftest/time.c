@@ -95,10 +95,29 @@ static void check_fired(const char *name, uint64_t deadline)
     printf("time: %s fired %ld us after its deadline\n", name, late / (int64_t)NSEC_PER_USEC);
 }
 
+/*
+ * Arm the one-shot timer delay_ns ahead and sleep until it fires. Hits are
+ * counted from before arming: a timer may fire, and its event be delivered,
+ * on the very return from the hypercall that set it.
+ */
+void selftest_timer_fires(const char *name, uint64_t delay_ns)
+{
+    unsigned int before = timer_hits;
+    uint64_t deadline = time_now() + delay_ns;
+
+    if (timer_set_singleshot(deadline, 0) != 0) {
+        check(name, false, "VCPUOP_set_singleshot_timer failed");
+        return;
+    }
+    wait_for_timer(before);
+    check_fired(name, deadline);
+}
+
 static void time_check_timers(void)
 {
     evtchn_port_t port = 0;
     uint64_t deadline;
+    unsigned int before;
     long rc = evtchn_bind_virq(VIRQ_TIMER, 0, &port);
     struct evtchn_status st;
 
@@ -111,18 +130,15 @@ static void time_check_timers(void)
     evtchn_set_handler(port, timer_handler, NULL);
     evtchn_unmask(port);
 
+    before = timer_hits;
     deadline = time_now() + 20 * NSEC_PER_MSEC;
     rc = timer_set_singleshot(deadline, 0);
     if (CHECK_RC("timer-singleshot-set", rc, 0)) {
-        wait_for_timer(0);
+        wait_for_timer(before);
         check_fired("timer-singleshot-fires", deadline);
     }
 
-    /*
-     * Count hits from before arming: a timer may fire, and its event be
-     * delivered, on the very return from the hypercall that set it.
-     */
-    unsigned int before = timer_hits;
+    before = timer_hits;
     deadline = time_now() + 10 * NSEC_PER_MSEC;
     rc = hypercall_set_timer_op(deadline);
     if (CHECK_RC("timer-set-timer-op", rc, 0)) {
@@ -133,8 +149,7 @@ static void time_check_timers(void)
     CHECK_RC("timer-future-flag-past", timer_set_singleshot(time_now() - NSEC_PER_MSEC,
                                                             VCPU_SSHOTTMR_future), -XEN_ETIME);
     before = timer_hits;
-    deadline = time_now() - NSEC_PER_MSEC;
-    rc = timer_set_singleshot(deadline, 0);
+    rc = timer_set_singleshot(time_now() - NSEC_PER_MSEC, 0);
     if (CHECK_RC("timer-past-deadline-set", rc, 0)) {
         wait_for_timer(before);
         check("timer-past-deadline-fires", true, "-");
