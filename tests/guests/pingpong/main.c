@@ -1,0 +1,162 @@
+/*
+ * pingpong: an event channel between two domains, as split drivers use
+ * them: one domain offers an unbound port, the other binds to it, and they
+ * bounce events back and forth. Checks that every event arrives exactly
+ * once, and reports the round-trip time (TSC cycles) for bench/.
+ *
+ * Command line (both sides need the other's domain id; without a toolstack
+ * it comes from the boot order):
+ *   role=pong peer=<ping's domid> [port=1] [rounds=1000]
+ *   role=ping peer=<pong's domid> [port=1] [rounds=1000]
+ * pong allocates the port (the first free one, 1, unless port= says
+ * otherwise), ping binds to it. Ping prints
+ *   PINGPONG rounds=<n> median_cycles=<c> min_cycles=<c> mean_ns=<ns>
+ */
+#include <guest/events.h>
+#include <guest/hypercall.h>
+#include <guest/test.h>
+#include <guest/time.h>
+
+#define MAX_ROUNDS  10000
+#define BIND_WAIT   (5 * NSEC_PER_SEC)
+#define REPLY_WAIT  NSEC_PER_SEC
+
+const char test_title[] = "pingpong: interdomain event channel round trips";
+
+static volatile unsigned int served;
+static uint64_t samples[MAX_ROUNDS];
+
+static unsigned long option(const char *key, unsigned long dflt)
+{
+    char buf[24];
+    unsigned long v = 0;
+
+    if (!cmdline_get(key, buf, sizeof(buf)) || !buf[0])
+        return dflt;
+    for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
+/* The other end of port is domain peer: status says interdomain, to peer. */
+static void check_connected(evtchn_port_t port, domid_t peer)
+{
+    struct evtchn_status st;
+    long rc = evtchn_status(port, &st);
+
+    check("pingpong-status", rc == 0 && st.status == EVTCHNSTAT_interdomain &&
+          st.u.interdomain.dom == peer, "rc %ld status %u peer dom %u (want %u)", rc,
+          st.status, st.u.interdomain.dom, peer);
+}
+
+/* pong: every event on the port is answered with one event back. */
+static void pong_handler(evtchn_port_t port, void *arg)
+{
+    evtchn_send(port);
+    served++;
+}
+
+static void run_pong(domid_t peer, unsigned int rounds)
+{
+    evtchn_port_t port = 0;
+    long rc = evtchn_alloc_unbound(peer, &port);
+
+    if (!check("pingpong-alloc-unbound", rc == 0 && port != 0, "rc %ld port %u", rc, port))
+        return;
+    printf("pingpong: pong offers port %u to domain %u\n", port, peer);
+    evtchn_set_handler(port, pong_handler, NULL);
+    evtchn_unmask(port);
+    events_disable();
+    while (served < rounds) {
+        hypercall_sched_op(SCHEDOP_block, NULL);
+        events_disable();
+    }
+    events_enable();
+    check_connected(port, peer);
+    check("pingpong-served", served == rounds, "answered %u of %u", served, rounds);
+}
+
+/* Bind to the peer's port, retrying until it has been offered. */
+static long ping_bind(domid_t peer, evtchn_port_t remote, evtchn_port_t *port)
+{
+    uint64_t give_up = time_now() + BIND_WAIT;
+    long rc;
+
+    do {
+        rc = evtchn_bind_interdomain(peer, remote, port);
+        if (rc != -XEN_EINVAL)
+            break;
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+    } while (time_now() < give_up);
+    return rc;
+}
+
+static void sort(uint64_t *v, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        unsigned int j = i;
+
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/*
+ * ping: events masked, so replies are waited for with SCHEDOP_poll on the
+ * port rather than taken by an upcall; each round is send, poll, clear.
+ */
+static void run_ping(domid_t peer, evtchn_port_t remote, unsigned int rounds)
+{
+    evtchn_port_t port = 0;
+    evtchn_port_t ports[1];
+    struct sched_poll poll = { .ports = guest_handle_from_ptr(ports), .nr_ports = 1 };
+    unsigned int lost = 0, done;
+    long rc = ping_bind(peer, remote, &port);
+    uint64_t t0, ns0, ns;
+
+    if (!check("pingpong-bind", rc == 0, "bind_interdomain(dom %u, port %u): %s", peer, remote,
+               xen_errno_name(rc)))
+        return;
+    check_connected(port, peer);
+    ports[0] = port;
+    events_disable();
+    evtchn_clear(port);             /* the notification binding sets */
+    ns0 = time_now();
+    for (done = 0; done < rounds && lost < 10; done++) {
+        t0 = rdtsc_ordered();
+        evtchn_send(port);
+        poll.timeout = time_now() + REPLY_WAIT;
+        while (!evtchn_is_pending(port) && time_now() < poll.timeout)
+            hypercall_sched_op(SCHEDOP_poll, &poll);
+        samples[done] = rdtsc_ordered() - t0;
+        if (!evtchn_is_pending(port))
+            lost++;
+        evtchn_clear(port);
+    }
+    ns = time_now() - ns0;
+    events_enable();
+    check("pingpong-roundtrips", done == rounds && lost == 0, "%u rounds, %u replies lost",
+          done, lost);
+    sort(samples, done);
+    printf("PINGPONG rounds=%u median_cycles=%lu min_cycles=%lu mean_ns=%lu\n", done,
+           samples[done / 2], samples[0], ns / (done ? done : 1));
+    CHECK_RC("pingpong-close", evtchn_close(port), 0);
+}
+
+void test_main(void)
+{
+    char role[8] = "";
+    unsigned long peer = option("peer", DOMID_INVALID);
+    unsigned long rounds = option("rounds", 1000);
+
+    cmdline_get("role", role, sizeof(role));
+    if (peer >= DOMID_FIRST_RESERVED || rounds == 0 || rounds > MAX_ROUNDS ||
+        (strcmp(role, "ping") && strcmp(role, "pong")))
+        test_skip("usage: role=ping|pong peer=<domid> [port=1] [rounds=1..%d]", MAX_ROUNDS);
+    if (!strcmp(role, "pong"))
+        run_pong(peer, rounds);
+    else
+        run_ping(peer, option("port", 1), rounds);
+}
