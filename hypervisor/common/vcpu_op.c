@@ -209,6 +209,9 @@ static long op_register_runstate_memory_area(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&area, arg, sizeof(area)))
         return -EFAULT;
+    /* Never an address outside guest space, even if later writes are checked. */
+    if (area.addr.h && !guest_range_ok(area.addr.h, sizeof(struct vcpu_runstate_info)))
+        return -EFAULT;
     v->runstate_guest_va = area.addr.h;
     if (v == current)
         vcpu_runstate_guest_update(v);

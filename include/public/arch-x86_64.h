@@ -131,11 +131,11 @@ typedef uint64_t xen_callback_t;    /* entry address of a guest callback */
  * where the hypervisor bounces an exception or INT n.
  */
 struct trap_info {
-    uint8_t  vector;        /* IN: exception vector; 0 ends a table */
+    uint8_t  vector;        /* IN: exception vector */
     uint8_t  flags;         /* IN: TI_FLAG_* */
     uint16_t cs;            /* IN: code selector of the handler */
     uint32_t _pad0;
-    uint64_t address;       /* IN: handler entry */
+    uint64_t address;       /* IN: handler entry; 0 ends a table */
 };
 SABLE_ABI_CHECK(trap_info_size, sizeof(struct trap_info) == 16);
 SABLE_ABI_CHECK(trap_info_address, offsetof(struct trap_info, address) == 8);
