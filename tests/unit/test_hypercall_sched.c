@@ -452,8 +452,9 @@ static void test_runstate(void **state)
     vcpu_runstate_guest_update(v0);
     assert_int_equal(copy->time[RUNSTATE_running], 100 + 8 * MS);
     assert_int_equal(VCPU(VCPUOP_register_runstate_memory_area, 0, 0), -EFAULT);
-    area.addr.h = 0xffff830000000000ULL;                        /* bad address: kept, faults ignored */
-    assert_int_equal(VCPU(VCPUOP_register_runstate_memory_area, 0, put(0, &area, 8)), 0);
+    area.addr.h = 0xffff830000000000ULL;                        /* not guest space: refused */
+    assert_int_equal(VCPU(VCPUOP_register_runstate_memory_area, 0, put(0, &area, 8)), -EFAULT);
+    assert_int_equal(v0->runstate_guest_va, gva(0x400));        /* the old one is kept */
     vcpu_runstate_guest_update(v0);
     area.addr.h = 0;                                            /* off */
     assert_int_equal(VCPU(VCPUOP_register_runstate_memory_area, 0, put(0, &area, 8)), 0);
