@@ -402,6 +402,26 @@ static inline void fake_reset_with_table(void)
 }
 
 /* Everything a test created came back (call after destroying its domains). */
+/* A domain for a test (the caller's reference in the result); must succeed. */
+static inline struct domain *fake_domain_new(unsigned int vcpus, uint64_t max_pages,
+                                             bool want_dom0)
+{
+    struct domain_config c = { .name = "t", .max_vcpus = vcpus, .max_pages = max_pages,
+                               .privileged = want_dom0 };
+    struct domain *d = NULL;
+
+    assert_int_equal(domain_create(&c, want_dom0, &d), 0);
+    assert_non_null(d);
+    return d;
+}
+
+/* Destroy it and drop the test's reference. */
+static inline void fake_domain_destroy(struct domain *d)
+{
+    assert_int_equal(domain_destroy(d), 0);
+    domain_put(d);
+}
+
 static inline void fake_check_all_returned(void)
 {
     assert_int_equal(fake_pages_out, 0);

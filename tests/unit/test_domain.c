@@ -29,11 +29,6 @@ static struct domain *create(unsigned int vcpus, uint64_t pages)
     return d;
 }
 
-static void destroy(struct domain *d)
-{
-    assert_int_equal(domain_destroy(d), 0);
-    domain_put(d);
-}
 
 /*
  * Fresh fakes, and the domain table's first leaf allocated (it stays for
@@ -92,7 +87,7 @@ static void test_create_layout(void **state)
     assert_int_equal(page_owner(virt_to_page(d->shared_info)), DOMID_XEN);
     /* Port 0 is reserved: the first port handed out is 1. */
     assert_int_equal(evtchn_alloc_unbound_port(d, 0), 1);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_bad_config(void **state)
@@ -111,7 +106,7 @@ static void test_bad_config(void **state)
     c.max_vcpus = DOMAIN_MAX_VCPUS;                 /* the maximum itself is fine */
     assert_int_equal(domain_create(&c, false, &d), 0);
     assert_int_equal(fake_arch_vcpus, DOMAIN_MAX_VCPUS);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_dom0(void **state)
@@ -130,8 +125,8 @@ static void test_dom0(void **state)
     assert_false(d1->is_privileged);
     assert_ptr_equal(domain_get_by_id(0), d0);
     domain_put(d0);
-    destroy(d1);
-    destroy(d0);
+    fake_domain_destroy(d1);
+    fake_domain_destroy(d0);
 }
 
 static void test_lookup_hostile_ids(void **state)
@@ -145,7 +140,7 @@ static void test_lookup_hostile_ids(void **state)
     assert_ptr_equal(domain_get_by_id(1), d);
     assert_int_equal(d->refcnt, 3);
     domain_put(d);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 #define MANY 600    /* spans three leaves of the table */
@@ -162,7 +157,7 @@ static void create_and_destroy_many(struct domain **ds)
     for (unsigned int i = 0; i < MANY; i++)
         assert_ptr_equal(domain_get_by_id(i + 1), ds[i]), domain_put(ds[i]);
     for (unsigned int i = 0; i < MANY; i++)
-        destroy(ds[MANY - 1 - i]);
+        fake_domain_destroy(ds[MANY - 1 - i]);
     assert_int_equal(domain_count(), 0);
 }
 
@@ -185,21 +180,21 @@ static void test_id_reuse_waits_for_release(void **state)
 {
     struct domain *a = create(1, 0), *b = create(1, 0), *c = create(1, 0), *e, *f;
 
-    destroy(b);
+    fake_domain_destroy(b);
     b = create(1, 0);
     assert_int_equal(b->domain_id, 2);              /* freed id comes back */
     assert_true(domain_get(a));                     /* someone still holds dom1 */
-    destroy(a);
+    fake_domain_destroy(a);
     assert_null(domain_get_by_id(1));               /* dying: not found */
     e = create(1, 0);
     assert_int_equal(e->domain_id, 4);              /* id 1 not reusable yet */
     domain_put(a);                                  /* last reference */
     f = create(1, 0);
     assert_int_equal(f->domain_id, 1);
-    destroy(b);
-    destroy(c);
-    destroy(e);
-    destroy(f);
+    fake_domain_destroy(b);
+    fake_domain_destroy(c);
+    fake_domain_destroy(e);
+    fake_domain_destroy(f);
 }
 
 /* Fail domain_create at every allocation in turn: nothing may stay behind. */
@@ -223,7 +218,7 @@ static void test_alloc_failure_unwinds(void **state)
     assert_int_equal(rc, 0);
     assert_true(n > 6);                 /* domain, shared_info, ports, arch, 3 vCPUs... */
     assert_int_equal(d->domain_id, 1);  /* no failed attempt kept an id */
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_hook_failure_unwinds(void **state)
@@ -251,7 +246,7 @@ static void test_hook_failure_unwinds(void **state)
     assert_null(d);
     d = create(1, 0);
     assert_int_equal(d->domain_id, 1);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_refcount_keeps_memory(void **state)
@@ -311,12 +306,12 @@ static void test_memory_accounting(void **state)
     /* A frame still referenced at release is leaked, never freed under a user. */
     assert_int_equal(page_get_ref(pg[2]), 0);
     capture_begin();
-    destroy(d);
+    fake_domain_destroy(d);
     assert_non_null(strstr(capture_end(), "dom1: 1 frames still referenced at release, leaked"));
     assert_int_equal(fake_pages_out, 3);            /* pg[2], other's two */
     page_put_ref(pg[2]);
     free_pages(pg[2], 0);
-    destroy(other);
+    fake_domain_destroy(other);
 }
 
 static void test_pause_unpause(void **state)
@@ -344,7 +339,7 @@ static void test_pause_unpause(void **state)
     assert_int_equal(domain_pause(d), -EINVAL);
     assert_int_equal(domain_unpause(d), -EINVAL);
     assert_true(d->vcpu[0]->pause_flags & VPF_paused);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_shutdown(void **state)
@@ -363,7 +358,7 @@ static void test_shutdown(void **state)
     for (unsigned int i = 0; i < 2; i++)
         assert_true(d->vcpu[i]->pause_flags & VPF_paused);
     assert_false(d->vcpu[0]->pause_flags & VPF_crashed);
-    destroy(d);
+    fake_domain_destroy(d);
 
     /* A code recorded in advance wins, as with SCHEDOP_shutdown_code. */
     d = create(1, 0);
@@ -371,7 +366,7 @@ static void test_shutdown(void **state)
     capture_begin();
     domain_shutdown(d, SHUTDOWN_poweroff);
     assert_string_equal(capture_end(), "dom1: shut down (suspend)\n");
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 static void test_crash(void **state)
@@ -387,7 +382,7 @@ static void test_crash(void **state)
     assert_int_equal(d->shutdown_code, SHUTDOWN_crash);
     assert_true(d->vcpu[1]->pause_flags & VPF_crashed);
     assert_true(d->vcpu[1]->pause_flags & VPF_paused);
-    destroy(d);
+    fake_domain_destroy(d);
 }
 
 /* dom0 hears of other domains' shutdowns through VIRQ_DOM_EXC. */
@@ -398,7 +393,7 @@ static void test_shutdown_notifies_dom0(void **state)
     struct evtchn_bind_virq *b = gptr(0);
 
     domain_shutdown(d1, SHUTDOWN_poweroff);         /* no dom0: nobody told */
-    destroy(d1);
+    fake_domain_destroy(d1);
     c.privileged = true;
     assert_int_equal(domain_create(&c, true, &d0), 0);
     fake_current = d0->vcpu[0];
@@ -412,8 +407,8 @@ static void test_shutdown_notifies_dom0(void **state)
     capture_end();
     assert_true(d0->shared_info->evtchn_pending[0] & (1ULL << 1));
     assert_int_equal(d0->vcpu[0]->vcpu_info->evtchn_upcall_pending, 1);
-    destroy(d1);
-    destroy(d0);
+    fake_domain_destroy(d1);
+    fake_domain_destroy(d0);
 }
 
 struct walk {
@@ -432,16 +427,16 @@ static void test_for_each_in_id_order(void **state)
     struct domain *a = create(1, 0), *b = create(1, 0), *c = create(1, 0);
     struct walk w = { .n = 0 };
 
-    destroy(b);
+    fake_domain_destroy(b);
     b = create(1, 0);                               /* takes id 2 again */
     domain_for_each(walk_fn, &w);
     assert_int_equal(w.n, 3);
     assert_int_equal(w.ids[0], 1);
     assert_int_equal(w.ids[1], 2);
     assert_int_equal(w.ids[2], 3);
-    destroy(a);
-    destroy(b);
-    destroy(c);
+    fake_domain_destroy(a);
+    fake_domain_destroy(b);
+    fake_domain_destroy(c);
 }
 
 int main(void)

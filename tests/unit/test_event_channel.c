@@ -14,18 +14,9 @@ static struct domain *dA, *dB, *dom0;
 
 static struct domain *create(unsigned int vcpus, bool want_dom0)
 {
-    struct domain_config c = { .name = "t", .max_vcpus = vcpus, .privileged = want_dom0 };
-    struct domain *d = NULL;
-
-    assert_int_equal(domain_create(&c, want_dom0, &d), 0);
-    return d;
+    return fake_domain_new(vcpus, 0, want_dom0);
 }
 
-static void destroy(struct domain *d)
-{
-    assert_int_equal(domain_destroy(d), 0);
-    domain_put(d);
-}
 
 /* dom0 (privileged, 1 vCPU), dom1 = A (2 vCPUs), dom2 = B (2 vCPUs). */
 static int setup(void **state)
@@ -45,9 +36,9 @@ static int teardown(void **state)
     assert_unlocked(dA->evtchn_lock);
     assert_unlocked(dB->evtchn_lock);
     assert_unlocked(dom0->evtchn_lock);
-    destroy(dA);
-    destroy(dB);
-    destroy(dom0);
+    fake_domain_destroy(dA);
+    fake_domain_destroy(dB);
+    fake_domain_destroy(dom0);
     fake_check_all_returned();
     return 0;
 }
@@ -528,7 +519,7 @@ static void test_release_closes_peer(void **state)
     struct evtchn_status st;
 
     assert_true(pc > 0 && pa > 0 && pa2 > 0 && pc2 > 0);
-    destroy(dC);
+    fake_domain_destroy(dC);
     assert_int_equal(status(dA, DOMID_SELF, pa, &st), 0);
     assert_int_equal(st.status, EVTCHNSTAT_unbound);
     assert_int_equal(st.u.unbound.dom, 3);
@@ -544,7 +535,7 @@ static void test_dying_domain(void **state)
     int pc = alloc_unbound(dC, DOMID_SELF, 1);
 
     assert_true(domain_get(dC));
-    destroy(dC);                                    /* dying, our reference left */
+    fake_domain_destroy(dC);                                    /* dying, our reference left */
     assert_int_equal(bind_interdomain(dA, 3, pc), -ESRCH);
     assert_int_equal(alloc_unbound(dC, DOMID_SELF, 1), -EINVAL);
     assert_int_equal(bind_ipi(dC, 0), -EINVAL);

@@ -16,18 +16,9 @@ static struct domain *d1, *dom0;
 
 static struct domain *create(bool want_dom0)
 {
-    struct domain_config c = { .name = "t", .max_vcpus = 1, .privileged = want_dom0 };
-    struct domain *d = NULL;
-
-    assert_int_equal(domain_create(&c, want_dom0, &d), 0);
-    return d;
+    return fake_domain_new(1, 0, want_dom0);
 }
 
-static void destroy(struct domain *d)
-{
-    assert_int_equal(domain_destroy(d), 0);
-    domain_put(d);
-}
 
 static int setup(void **state)
 {
@@ -41,8 +32,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     capture_begin();
-    destroy(d1);
-    destroy(dom0);
+    fake_domain_destroy(d1);
+    fake_domain_destroy(dom0);
     capture_end();
     fake_check_all_returned();
     return 0;

@@ -22,19 +22,9 @@ static evtchn_port_t timer0;           /* VIRQ_TIMER of v0 */
 
 static struct domain *create(unsigned int vcpus, bool want_dom0)
 {
-    struct domain_config c = { .name = "t", .max_vcpus = vcpus, .max_pages = 8,
-                               .privileged = want_dom0 };
-    struct domain *d = NULL;
-
-    assert_int_equal(domain_create(&c, want_dom0, &d), 0);
-    return d;
+    return fake_domain_new(vcpus, 8, want_dom0);
 }
 
-static void destroy(struct domain *d)
-{
-    assert_int_equal(domain_destroy(d), 0);
-    domain_put(d);
-}
 
 #define HC(nr, a1, a2, a3) hypercall_dispatch((nr), (a1), (a2), (a3), 0, 0)
 #define SCHED(cmd, arg) HC(__HYPERVISOR_sched_op, (cmd), (arg), 0)
@@ -95,8 +85,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     capture_begin();
-    destroy(d1);
-    destroy(dom0);
+    fake_domain_destroy(d1);
+    fake_domain_destroy(dom0);
     capture_end();
     fake_check_all_returned();
     /* No vCPU timer outlives its domain. */
