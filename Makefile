@@ -15,7 +15,7 @@ OBJCOPY := objcopy
 NM      := nm
 HOSTCC  ?= gcc
 
-HV_DIRS := hypervisor/arch/x86 hypervisor/arch/x86/boot hypervisor/arch/x86/pv hypervisor/common hypervisor/lib
+HV_DIRS := hypervisor/arch/x86 hypervisor/arch/x86/boot hypervisor/arch/x86/pv hypervisor/arch/x86/svm hypervisor/arch/x86/hvm hypervisor/common hypervisor/lib
 
 WFLAGS  := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
            -Wmissing-prototypes -Wshadow -Wpointer-arith -Wvla
