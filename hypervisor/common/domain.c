@@ -243,7 +243,7 @@ static void vcpu_destroy(struct vcpu *v)
  * Make vCPU id of d: down and paused, its vcpu_info the legacy slot in
  * shared_info, known to the arch and the scheduler.
  */
-static int vcpu_create(struct domain *d, unsigned int id)
+static int vcpu_create(struct domain *d, const struct domain_config *cfg, unsigned int id)
 {
     struct vcpu *v = xzalloc(struct vcpu);
     int rc = -ENOMEM;
@@ -255,6 +255,8 @@ static int vcpu_create(struct domain *d, unsigned int id)
     v->pause_flags = VPF_down | VPF_paused;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->runstate = RUNSTATE_offline;
+    v->hard_affinity = cfg->hard_affinity ? cfg->hard_affinity : ~0ULL;
+    v->soft_affinity = cfg->soft_affinity ? cfg->soft_affinity : ~0ULL;
     rc = arch_vcpu_create(v);
     if (rc)
         goto out_free;
@@ -332,8 +334,11 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     rc = arch_domain_create(d);
     if (rc)
         goto out_evtchn;
+    rc = sched_init_domain(d, cfg->sched.weight ? &cfg->sched : &SCHED_PARAMS_DEFAULT);
+    if (rc)
+        goto out_arch;
     for (nv = 0; nv < d->max_vcpus; nv++) {
-        rc = vcpu_create(d, nv);
+        rc = vcpu_create(d, cfg, nv);
         if (rc)
             goto out_vcpus;
     }
@@ -348,6 +353,8 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
 out_vcpus:
     while (nv--)
         vcpu_destroy(d->vcpu[nv]);
+    sched_destroy_domain(d);
+out_arch:
     arch_domain_destroy(d);
 out_evtchn:
     evtchn_domain_destroy(d);
@@ -608,6 +615,7 @@ static void domain_release(struct domain *d)
     for (unsigned int i = d->max_vcpus; i-- > 0;)
         if (d->vcpu[i])
             vcpu_destroy(d->vcpu[i]);
+    sched_destroy_domain(d);
     arch_domain_destroy(d);
     domain_relinquish_memory(d);
     free_xenheap_pages(d->shared_info, 0);

@@ -56,15 +56,33 @@ static void slice_expired(void *data)
     sc->need_resched = true;
 }
 
-/* Placement: the online CPU with the fewest vCPUs (a stand-in for balancing). */
-static unsigned int least_loaded_cpu(void)
+/*
+ * Placement: the online CPU in mask with the fewest vCPUs (a stand-in for
+ * balancing); CPU 0 if mask names no online CPU.
+ */
+static unsigned int least_loaded_cpu(uint64_t mask)
 {
-    unsigned int best = 0;
+    unsigned int best = NR_CPUS;
 
-    for (unsigned int cpu = 1; cpu < NR_CPUS; cpu++)
-        if (percpu[cpu].online && sched_cpus[cpu].nr_vcpus < sched_cpus[best].nr_vcpus)
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (percpu[cpu].online && (mask & (1ULL << cpu)) &&
+            (best == NR_CPUS || sched_cpus[cpu].nr_vcpus < sched_cpus[best].nr_vcpus))
             best = cpu;
-    return best;
+    return best == NR_CPUS ? 0 : best;
+}
+
+/* Parameters are kept for the BVT scheduler; round-robin only checks them. */
+int sched_init_domain(struct domain *d, const struct sched_params *p)
+{
+    if (p->weight == 0 || p->weight > SCHED_WEIGHT_MAX || p->cap > 100 * d->max_vcpus ||
+        p->warp > SCHED_WARP_MAX || p->warpl > SCHED_WARP_TIME_MAX ||
+        p->warpu > SCHED_WARP_TIME_MAX)
+        return -EINVAL;
+    return 0;
+}
+
+void sched_destroy_domain(struct domain *d)
+{
 }
 
 int sched_init_vcpu(struct vcpu *v, unsigned int processor)
@@ -74,7 +92,7 @@ int sched_init_vcpu(struct vcpu *v, unsigned int processor)
     unsigned long flags;
 
     (void)processor;            /* the round-robin policy places vCPUs itself */
-    processor = least_loaded_cpu();
+    processor = least_loaded_cpu(v->hard_affinity);
     sc = &sched_cpus[processor];
 
     if (!s)

@@ -194,6 +194,21 @@ void arch_vcpu_destroy(struct vcpu *v)
     fake_arch_vcpus--;
 }
 
+static int fake_sched_domains;
+
+int sched_init_domain(struct domain *d, const struct sched_params *p)
+{
+    if (p->weight == 0 || p->weight > SCHED_WEIGHT_MAX)
+        return -EINVAL;
+    fake_sched_domains++;
+    return 0;
+}
+
+void sched_destroy_domain(struct domain *d)
+{
+    fake_sched_domains--;
+}
+
 int sched_init_vcpu(struct vcpu *v, unsigned int processor)
 {
     if (fake_sched_calls++ == fake_fail_sched_at)
@@ -362,7 +377,7 @@ static inline void fake_reset(void)
     memset(fake_frame_used, 0, sizeof(fake_frame_used));
     fake_pages_out = fake_heap_out = 0;
     fake_alloc_budget = -1;
-    fake_arch_domains = fake_arch_vcpus = fake_sched_vcpus = 0;
+    fake_arch_domains = fake_arch_vcpus = fake_sched_vcpus = fake_sched_domains = 0;
     fake_fail_arch_domain = 0;
     fake_fail_arch_vcpu_at = fake_fail_sched_at = -1;
     fake_arch_vcpu_calls = fake_sched_calls = 0;
@@ -429,6 +444,7 @@ static inline void fake_check_all_returned(void)
     assert_int_equal(fake_arch_domains, 0);
     assert_int_equal(fake_arch_vcpus, 0);
     assert_int_equal(fake_sched_vcpus, 0);
+    assert_int_equal(fake_sched_domains, 0);
 }
 
 /* ---- console capture: printk is printf on the host ---- */

@@ -242,10 +242,36 @@ static void test_hook_failure_unwinds(void **state)
     fake_check_all_returned();
     fake_fail_sched_at = -1;
 
+    c.sched.weight = SCHED_WEIGHT_MAX + 1;  /* the scheduler refuses the parameters */
+    assert_int_equal(domain_create(&c, false, &d), -EINVAL);
+    fake_check_all_returned();
+    c.sched.weight = 0;
+
     assert_int_equal(domain_count(), 0);
     assert_null(d);
     d = create(1, 0);
     assert_int_equal(d->domain_id, 1);
+    fake_domain_destroy(d);
+}
+
+/* Affinity from the config on every vCPU; none given means every CPU. */
+static void test_vcpu_affinity_from_config(void **state)
+{
+    struct domain_config c = cfg(2, 0);
+    struct domain *d;
+
+    c.hard_affinity = 0x6;
+    c.soft_affinity = 0x4;
+    assert_int_equal(domain_create(&c, false, &d), 0);
+    assert_int_equal(fake_sched_domains, 1);
+    for (unsigned int i = 0; i < 2; i++) {
+        assert_int_equal(d->vcpu[i]->hard_affinity, 0x6);
+        assert_int_equal(d->vcpu[i]->soft_affinity, 0x4);
+    }
+    fake_domain_destroy(d);
+    d = create(1, 0);
+    assert_int_equal(d->vcpu[0]->hard_affinity, ~0ULL);
+    assert_int_equal(d->vcpu[0]->soft_affinity, ~0ULL);
     fake_domain_destroy(d);
 }
 
@@ -451,6 +477,7 @@ int main(void)
         T(test_id_reuse_waits_for_release),
         T(test_alloc_failure_unwinds),
         T(test_hook_failure_unwinds),
+        T(test_vcpu_affinity_from_config),
         T(test_refcount_keeps_memory),
         T(test_memory_accounting),
         T(test_pause_unpause),

@@ -89,7 +89,9 @@ void pv_load_debugregs(const struct pv_vcpu *pv);
 
 /* Build a PV domain from a kernel image in memory (pv/builder.c). */
 struct boot_module;
-int pv_build_domain(const struct boot_module *mod, bool privileged, struct domain **out);
+struct domain_options;
+int pv_build_domain(const struct boot_module *mod, const struct domain_options *opts,
+                    bool privileged, struct domain **out);
 
 /* User-copy primitive with fault recovery (pv/entry.S). */
 size_t raw_copy_user(void *dst, const void *src, size_t len);

@@ -19,6 +19,7 @@
 #ifndef SABLE_DOMAIN_H
 #define SABLE_DOMAIN_H
 
+#include <sable/sched_params.h>
 #include <sable/spinlock.h>
 #include <sable/timer.h>
 #include <sable/types.h>
@@ -54,6 +55,8 @@ struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
     unsigned int processor;        /* physical CPU it runs, or last ran, on */
+    uint64_t hard_affinity;        /* CPUs it may run on (bit per CPU), set at creation */
+    uint64_t soft_affinity;        /* CPUs it prefers, within hard_affinity */
     volatile uint32_t pause_flags; /* VPF_*; changed under domain->lock */
     bool is_running;               /* loaded on a CPU right now */
 
@@ -98,6 +101,7 @@ struct domain {
     domid_t domain_id;
     char name[DOMAIN_NAME_LEN];
     bool is_privileged;            /* dom0: may use control hypercalls */
+    void *sched_priv;              /* the scheduler's per-domain data */
     enum domain_state state;
     unsigned int shutdown_code;    /* SHUTDOWN_* when state is shutdown */
     uint32_t refcnt;               /* atomic; the domain table holds one */
@@ -131,6 +135,9 @@ struct domain_config {
     unsigned int max_vcpus;
     uint64_t max_pages;
     bool privileged;
+    struct sched_params sched;     /* weight 0: SCHED_PARAMS_DEFAULT */
+    uint64_t hard_affinity;        /* CPUs its vCPUs may use; 0: all */
+    uint64_t soft_affinity;        /* CPUs they prefer; 0: no preference */
 };
 
 /*

@@ -11,7 +11,16 @@
 struct vcpu *current_vcpu(void);
 #define current (current_vcpu())
 
-/* Add a new vCPU to the scheduler (not yet runnable until unpaused/up). */
+/*
+ * A new domain's scheduling parameters: checked (-EINVAL, nothing kept)
+ * and stored. sched_destroy_domain undoes it after its vCPUs are gone.
+ */
+int sched_init_domain(struct domain *d, const struct sched_params *p);
+void sched_destroy_domain(struct domain *d);
+/*
+ * Add a new vCPU to the scheduler (not yet runnable until unpaused/up);
+ * v->hard_affinity and soft_affinity are set.
+ */
 int sched_init_vcpu(struct vcpu *v, unsigned int processor);
 void sched_destroy_vcpu(struct vcpu *v);
 

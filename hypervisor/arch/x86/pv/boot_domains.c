@@ -2,10 +2,13 @@
  * Domains started by the hypervisor itself at boot: one PV domain per
  * Multiboot module, in order; the first becomes the privileged domain 0 when
  * `dom0` is on the command line (it is the control domain's job later on).
+ * A module's `sable.*` words configure its domain (sable/domain_options.h);
+ * a module with a bad one is not started.
  */
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
+#include <sable/domain_options.h>
 #include <sable/console.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
@@ -45,6 +48,36 @@ void boot_domains_check_done(void)
         machine_stop_ok();
 }
 
+/* A bit per online CPU. */
+static uint64_t cpus_online_mask(void)
+{
+    uint64_t mask = 0;
+
+    for (unsigned int cpu = 0; cpu < NR_CPUS && cpu < 64; cpu++)
+        if (percpu[cpu].online)
+            mask |= 1ULL << cpu;
+    return mask;
+}
+
+/* Read module i's options and build its domain: 0 or an error (reported). */
+static int boot_domain_build(unsigned int i, struct domain **d)
+{
+    static struct domain_options opts;          /* boot is single-threaded */
+    const struct boot_module *mod = &boot_info.modules[i];
+    char err[160];
+    int rc = domain_options_parse(mod->cmdline, cpus_online_mask(), DOMAIN_MAX_VCPUS,
+                                  &opts, err, sizeof(err));
+
+    if (rc) {
+        pr_err("boot: module %u (%s): %s: not started\n", i, opts.path, err);
+        return rc;
+    }
+    rc = pv_build_domain(mod, &opts, first_is_dom0 && i == 0, d);
+    if (rc)
+        pr_err("boot: module %u (%s) not started: error %d\n", i, mod->cmdline, rc);
+    return rc;
+}
+
 /*
  * Build and unpause a domain for every boot module, then hand this CPU to
  * the scheduler (does not return) when at least one domain runs.
@@ -57,13 +90,9 @@ void boot_domains_start(void)
     sched_cpu_init(smp_processor_id());
     for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
         struct domain *d;
-        int rc = pv_build_domain(&boot_info.modules[i], first_is_dom0 && i == 0, &d);
 
-        if (rc) {
-            pr_err("boot: module %u (%s) not started: error %d\n", i,
-                   boot_info.modules[i].cmdline, rc);
+        if (boot_domain_build(i, &d))
             continue;
-        }
         domain_unpause(d);
         started++;
     }

@@ -24,6 +24,7 @@
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
+#include <sable/domain_options.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
 #include <sable/lib.h>
@@ -37,7 +38,7 @@
 #include <public/xen.h>
 
 #define GUEST_DEFAULT_MEM (16ULL << 20)
-#define GUEST_MAX_MEM     (4ULL << 30)
+#define GUEST_MAX_MEM     DOMOPT_MEM_MAX
 
 static uint64_t dom0_mem = 64ULL << 20;
 size_param("dom0_mem", dom0_mem, 4ULL << 20, GUEST_MAX_MEM);
@@ -326,23 +327,13 @@ static void fill_start_info(struct start_info *si, const struct domain *d,
     (void)l4_ma;
 }
 
-/* The module's command line is "<path> <guest options>": the guest gets the options. */
-static const char *guest_cmdline(const char *modline, char *name, size_t namelen)
-{
-    const char *p = modline, *base = modline;
-
-    while (*p && *p != ' ') {
-        if (*p == '/')
-            base = p + 1;
-        p++;
-    }
-    snprintf(name, namelen, "%.*s", (int)MIN((size_t)(p - base), namelen - 1), base);
-    while (*p == ' ')
-        p++;
-    return p;
-}
-
-int pv_build_domain(const struct boot_module *mod, bool privileged, struct domain **out)
+/*
+ * Build a PV domain from module mod as opts say (name, memory, vCPUs,
+ * scheduling, guest command line). vCPU 0 is up at the kernel's entry; the
+ * others are down until the guest brings them up (VCPUOP_initialise, up).
+ */
+int pv_build_domain(const struct boot_module *mod, const struct domain_options *opts,
+                    bool privileged, struct domain **out)
 {
     struct pv_image img = { 0 };
     struct pv_layout lay;
@@ -351,8 +342,8 @@ int pv_build_domain(const struct boot_module *mod, bool privileged, struct domai
     struct vcpu *v;
     struct pv_vcpu *pv;
     uint64_t *p2m = NULL;
-    char name[DOMAIN_NAME_LEN];
-    const char *cmdline = guest_cmdline(mod->cmdline, name, sizeof(name));
+    const char *name = opts->name;
+    uint64_t mem = opts->mem ? opts->mem : privileged ? dom0_mem : domu_mem;
     paddr_t l4_ma;
     int rc;
 
@@ -360,14 +351,17 @@ int pv_build_domain(const struct boot_module *mod, bool privileged, struct domai
     img.size = mod->end - mod->start;
     rc = image_parse(&img, name);
     if (!rc)
-        rc = layout_compute(&lay, &img, privileged ? dom0_mem : domu_mem, name);
+        rc = layout_compute(&lay, &img, mem, name);
     if (rc)
         return rc;
 
     cfg.name = name;
-    cfg.max_vcpus = 1;
+    cfg.max_vcpus = opts->vcpus;
     cfg.max_pages = lay.nr_pages;
     cfg.privileged = privileged;
+    cfg.sched = opts->sched;
+    cfg.hard_affinity = opts->affinity;
+    cfg.soft_affinity = opts->soft_affinity;
     rc = domain_create(&cfg, privileged, &d);
     if (rc)
         return rc;
@@ -389,7 +383,7 @@ int pv_build_domain(const struct boot_module *mod, bool privileged, struct domai
     }
     copy_to_domain(p2m, &img, lay.p2m, p2m, lay.nr_pages * sizeof(*p2m));
     l4_ma = build_page_tables(&lay, &img, p2m);
-    fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, l4_ma, cmdline);
+    fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, l4_ma, opts->cmdline);
     if (img.hypercall_page)
         fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
 
@@ -405,8 +399,9 @@ int pv_build_domain(const struct boot_module *mod, bool privileged, struct domai
     v->is_initialised = true;
     vcpu_up(v);                                     /* vCPU 0 starts up */
     xfree(p2m);
-    printk("dom%u: PV kernel '%s' (%s), %lu MiB, entry %#lx\n", d->domain_id, name,
-           img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8, img.entry);
+    printk("dom%u: PV kernel '%s' (%s), %lu MiB, %u vCPU%s, entry %#lx\n", d->domain_id,
+           name, img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8,
+           d->max_vcpus, d->max_vcpus == 1 ? "" : "s", img.entry);
     *out = d;
     return 0;
 
