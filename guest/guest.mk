@@ -5,7 +5,7 @@
 # Guests are freestanding C with the hypervisor's warnings, linked at
 # -2 GiB (guest/include/guest/layout.h) so -mcmodel=kernel applies, with no
 # red zone: Xen writes exception frames right below the guest's RSP.
-# hypervisor/lib/{string,vsnprintf}.c are compiled in as they are, with the
+# hypervisor/lib/{string,vsnprintf,stats}.c are compiled in as they are, with the
 # hypervisor's headers; they are the same code, not copies.
 
 GUEST_OUT := $(BUILD)/guests
@@ -21,7 +21,7 @@ GUEST_ASFLAGS := -D__ASSEMBLER__ -Iguest/include -Iinclude -g
 GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack \
            --no-warn-rwx-segments
 
-GUEST_SHARED := hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
+GUEST_SHARED := hypervisor/lib/string.c hypervisor/lib/vsnprintf.c hypervisor/lib/stats.c
 GUEST_SRCS := $(wildcard guest/arch/*.S guest/*.c guest/lib/*.c) $(GUEST_SHARED)
 GUEST_OBJS := $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(GUEST_SRCS)))
 GUEST_HEAD := $(GUEST_OBJ)/guest/arch/head.o

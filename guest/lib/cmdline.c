@@ -34,3 +34,16 @@ bool cmdline_get(const char *key, char *buf, size_t size)
     }
     return false;
 }
+
+/* A decimal option: its value, or dflt when absent or not a number. */
+unsigned long cmdline_get_ulong(const char *key, unsigned long dflt)
+{
+    char buf[24];
+    unsigned long v = 0;
+
+    if (!cmdline_get(key, buf, sizeof(buf)) || buf[0] < '0' || buf[0] > '9')
+        return dflt;
+    for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}

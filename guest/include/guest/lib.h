@@ -56,6 +56,11 @@ int vprintf(const char *fmt, va_list ap);
  * returns true when key is present ("" for a bare key).
  */
 bool cmdline_get(const char *key, char *buf, size_t size);
+/* A decimal option's value, or dflt when it is absent or not a number. */
+unsigned long cmdline_get_ulong(const char *key, unsigned long dflt);
+
+/* hypervisor/lib/stats.c: sort_u64(), sample_stats() for benchmarks. */
+#include "../../../hypervisor/include/sable/stats.h"
 
 /* Bit operations on 64-bit words, atomic where shared with the hypervisor. */
 static inline void atomic_set_bit(unsigned int nr, volatile uint64_t *words)

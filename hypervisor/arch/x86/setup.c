@@ -14,6 +14,7 @@
 #include <asm/desc.h>
 #include <asm/io.h>
 #include <asm/memlayout.h>
+#include <asm/native_bench.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
@@ -125,6 +126,7 @@ void start_sable(uint32_t magic, paddr_t info_pa)
 
     printk("boot complete: %u CPU%s online, idle\n", nr_cpus_online,
            nr_cpus_online == 1 ? "" : "s");
+    native_bench_run();      /* debug_native_bench= only */
     if (debug_crash[0])
         crash_on_purpose(debug_crash);
     if (debug_shutdown) {

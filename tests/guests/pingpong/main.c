@@ -10,7 +10,7 @@
  *   role=ping peer=<pong's domid> [port=1] [rounds=1000]
  * pong allocates the port (the first free one, 1, unless port= says
  * otherwise), ping binds to it. Ping prints
- *   PINGPONG rounds=<n> median_cycles=<c> min_cycles=<c> mean_ns=<ns>
+ *   PINGPONG rounds=<n> median_cycles=<c> min_cycles=<c> p90_cycles=<c> mean_ns=<ns>
  */
 #include <guest/events.h>
 #include <guest/hypercall.h>
@@ -24,19 +24,8 @@
 const char test_title[] = "pingpong: interdomain event channel round trips";
 
 static volatile unsigned int served;
+static domid_t pong_peer;
 static uint64_t samples[MAX_ROUNDS];
-
-static unsigned long option(const char *key, unsigned long dflt)
-{
-    char buf[24];
-    unsigned long v = 0;
-
-    if (!cmdline_get(key, buf, sizeof(buf)) || !buf[0])
-        return dflt;
-    for (const char *p = buf; *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (*p - '0');
-    return v;
-}
 
 /* The other end of port is domain peer: status says interdomain, to peer. */
 static void check_connected(evtchn_port_t port, domid_t peer)
@@ -49,9 +38,15 @@ static void check_connected(evtchn_port_t port, domid_t peer)
           st.status, st.u.interdomain.dom, peer);
 }
 
-/* pong: every event on the port is answered with one event back. */
+/*
+ * pong: every event on the port is answered with one event back. The
+ * connection is checked on the first event, before answering it: ping is
+ * waiting for that answer, so it cannot have closed its end yet.
+ */
 static void pong_handler(evtchn_port_t port, void *arg)
 {
+    if (!served)
+        check_connected(port, pong_peer);
     evtchn_send(port);
     served++;
 }
@@ -64,6 +59,7 @@ static void run_pong(domid_t peer, unsigned int rounds)
     if (!check("pingpong-alloc-unbound", rc == 0 && port != 0, "rc %ld port %u", rc, port))
         return;
     printf("pingpong: pong offers port %u to domain %u\n", port, peer);
+    pong_peer = peer;
     evtchn_set_handler(port, pong_handler, NULL);
     evtchn_unmask(port);
     events_disable();
@@ -72,7 +68,6 @@ static void run_pong(domid_t peer, unsigned int rounds)
         events_disable();
     }
     events_enable();
-    check_connected(port, peer);
     check("pingpong-served", served == rounds, "answered %u of %u", served, rounds);
 }
 
@@ -91,18 +86,6 @@ static long ping_bind(domid_t peer, evtchn_port_t remote, evtchn_port_t *port)
     return rc;
 }
 
-static void sort(uint64_t *v, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        unsigned int j = i;
-
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
 /*
  * ping: events masked, so replies are waited for with SCHEDOP_poll on the
  * port rather than taken by an upcall; each round is send, poll, clear.
@@ -115,6 +98,7 @@ static void run_ping(domid_t peer, evtchn_port_t remote, unsigned int rounds)
     unsigned int lost = 0, done;
     long rc = ping_bind(peer, remote, &port);
     uint64_t t0, ns0, ns;
+    struct sample_stats st;
 
     if (!check("pingpong-bind", rc == 0, "bind_interdomain(dom %u, port %u): %s", peer, remote,
                xen_errno_name(rc)))
@@ -139,17 +123,17 @@ static void run_ping(domid_t peer, evtchn_port_t remote, unsigned int rounds)
     events_enable();
     check("pingpong-roundtrips", done == rounds && lost == 0, "%u rounds, %u replies lost",
           done, lost);
-    sort(samples, done);
-    printf("PINGPONG rounds=%u median_cycles=%lu min_cycles=%lu mean_ns=%lu\n", done,
-           samples[done / 2], samples[0], ns / (done ? done : 1));
+    sample_stats(samples, done, &st);
+    printf("PINGPONG rounds=%u median_cycles=%lu min_cycles=%lu p90_cycles=%lu mean_ns=%lu\n",
+           done, st.median, st.min, st.p90, ns / (done ? done : 1));
     CHECK_RC("pingpong-close", evtchn_close(port), 0);
 }
 
 void test_main(void)
 {
     char role[8] = "";
-    unsigned long peer = option("peer", DOMID_INVALID);
-    unsigned long rounds = option("rounds", 1000);
+    unsigned long peer = cmdline_get_ulong("peer", DOMID_INVALID);
+    unsigned long rounds = cmdline_get_ulong("rounds", 1000);
 
     cmdline_get("role", role, sizeof(role));
     if (peer >= DOMID_FIRST_RESERVED || rounds == 0 || rounds > MAX_ROUNDS ||
@@ -158,5 +142,5 @@ void test_main(void)
     if (!strcmp(role, "pong"))
         run_pong(peer, rounds);
     else
-        run_ping(peer, option("port", 1), rounds);
+        run_ping(peer, cmdline_get_ulong("port", 1), rounds);
 }
