@@ -3,6 +3,8 @@
 #   make guests     the PV test kernels (build/guests/*.elf), also built by `make`
 #   make iso        a GRUB rescue ISO that boots it (build/sable.iso)
 #   make unit       build and run the host unit tests (cmocka)
+#   make linux      the Linux guest: build/linux/vmlinux, initrd.cpio.gz (downloads
+#                   Debian packages once; tools/linux-image.sh, docs/linux-guest.md)
 #   make clean
 #
 # Every directory listed in HV_DIRS contributes all of its .c and .S files,
@@ -81,9 +83,14 @@ unit:
 	$(MAKE) -C tests/unit
 
 # Guest-ABI headers (include/public) must each compile alone as C99, C++11, asm.
-.PHONY: headers-check
+.PHONY: headers-check linux
 headers-check:
 	sh tools/headers-check.sh $(BUILD)/headers-check
+
+# The Linux guest images, from Debian packages; the script knows when they
+# are up to date (it checks the packages and its inputs).
+linux:
+	tools/linux-image.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages a Sable command needs are installed.
 #
-#   tools/deps.sh run|iso|test|bench...   (one or more needs)
+#   tools/deps.sh run|iso|linux|test|bench...   (one or more needs)
 #
 # Checks with dpkg-query. Missing packages are installed with apt-get when
 # running as root (apt-get update first, non-interactive, no recommends);
@@ -14,11 +14,14 @@ set -euo pipefail
 # tests' <stdio.h> needs; g++ is for make headers-check (C++ compatibility).
 pkgs_run="qemu-system-x86 gcc libc6-dev make"
 pkgs_iso="grub-pc-bin grub-common xorriso mtools"
-pkgs_test="$pkgs_run $pkgs_iso g++ libcmocka-dev python3 python3-pytest python3-pexpect python3-pytest-xdist"
-pkgs_bench="$pkgs_run python3 python3-matplotlib"
+# The Linux guest images (tools/linux-image.sh): lz4 unpacks the kernel,
+# gcc -static links the benchmark against libc6-dev's libc.a.
+pkgs_linux="lz4 gcc libc6-dev python3"
+pkgs_test="$pkgs_run $pkgs_iso $pkgs_linux g++ libcmocka-dev python3 python3-pytest python3-pexpect python3-pytest-xdist"
+pkgs_bench="$pkgs_run $pkgs_linux python3 python3-matplotlib"
 
 usage() {
-    echo "usage: $0 run|iso|test|bench..." >&2
+    echo "usage: $0 run|iso|linux|test|bench..." >&2
     exit 2
 }
 
@@ -38,6 +41,7 @@ main() {
         case "$need" in
         run)   want+=($pkgs_run) ;;
         iso)   want+=($pkgs_iso) ;;
+        linux) want+=($pkgs_linux) ;;
         test)  want+=($pkgs_test) ;;
         bench) want+=($pkgs_bench) ;;
         *)     usage ;;
