@@ -11,9 +11,17 @@
 #define APIC_ID          0x020
 #define APIC_LVR         0x030
 #define APIC_TPR         0x080
+#define APIC_APR         0x090
+#define APIC_PPR         0x0a0
 #define APIC_EOI         0x0b0
+#define APIC_LDR         0x0d0
+#define APIC_DFR         0x0e0          /* xAPIC only */
 #define APIC_SVR         0x0f0
+#define APIC_ISR         0x100          /* 8 registers, 0x10 apart */
+#define APIC_TMR         0x180
+#define APIC_IRR         0x200
 #define APIC_ESR         0x280
+#define APIC_LVT_CMCI    0x2f0
 #define APIC_ICR         0x300
 #define APIC_ICR2        0x310          /* xAPIC only: destination */
 #define APIC_LVT_TIMER   0x320
@@ -25,6 +33,7 @@
 #define APIC_TMICT       0x380          /* timer initial count */
 #define APIC_TMCCT       0x390          /* timer current count */
 #define APIC_TDCR        0x3e0          /* timer divide configuration */
+#define APIC_SELF_IPI    0x3f0          /* x2APIC only */
 
 #define APIC_SVR_ENABLE      (1u << 8)
 #define APIC_LVT_MASKED      (1u << 16)
