@@ -8,9 +8,15 @@
 #define WORD_BITS   64
 #define NR_WORDS    (EVTCHN_2L_NR_CHANNELS / WORD_BITS)
 
+/*
+ * Per port: its handler, and the vCPU it is bound to (the one whose
+ * selector the hypervisor sets), so that a vCPU scanning a shared bitmap
+ * word leaves other vCPUs' ports to them.
+ */
 static struct {
     evtchn_handler_t fn;
     void *arg;
+    uint8_t vcpu;
 } handlers[EVTCHN_2L_NR_CHANNELS];
 
 volatile unsigned long evtchn_upcalls, evtchn_stray;
@@ -71,6 +77,7 @@ static void evtchn_dispatch(evtchn_port_t port)
 void evtchn_do_upcall(void)
 {
     struct vcpu_info *vi = this_vcpu_info();
+    unsigned int me = smp_vcpu_id();
 
     evtchn_upcalls++;
     do {
@@ -89,11 +96,30 @@ void evtchn_do_upcall(void)
                 evtchn_port_t port = w * WORD_BITS + __builtin_ctzll(bits);
 
                 bits &= bits - 1;
+                if (READ_ONCE(handlers[port].vcpu) != me)
+                    continue;
                 evtchn_clear(port);
                 evtchn_dispatch(port);
             }
         }
     } while (READ_ONCE(vi->evtchn_upcall_pending));
+}
+
+/* Port is now delivered to vcpu (bind_virq, bind_ipi, bind_vcpu). */
+static void evtchn_note_vcpu(evtchn_port_t port, uint32_t vcpu)
+{
+    if (port < EVTCHN_2L_NR_CHANNELS && vcpu < GUEST_MAX_VCPUS)
+        WRITE_ONCE(handlers[port].vcpu, (uint8_t)vcpu);
+}
+
+long evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu)
+{
+    struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
+    long rc = hypercall_event_channel_op(EVTCHNOP_bind_vcpu, &op);
+
+    if (rc == 0)
+        evtchn_note_vcpu(port, vcpu);
+    return rc;
 }
 
 long evtchn_unmask(evtchn_port_t port)
@@ -113,8 +139,11 @@ long evtchn_send(evtchn_port_t port)
 long evtchn_close(evtchn_port_t port)
 {
     struct evtchn_close op = { .port = port };
+    long rc = hypercall_event_channel_op(EVTCHNOP_close, &op);
 
-    return hypercall_event_channel_op(EVTCHNOP_close, &op);
+    if (rc == 0 && port < EVTCHN_2L_NR_CHANNELS)
+        handlers[port].vcpu = 0;
+    return rc;
 }
 
 long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
@@ -123,6 +152,8 @@ long evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port)
     long rc = hypercall_event_channel_op(EVTCHNOP_bind_virq, &op);
 
     *port = op.port;
+    if (rc == 0)
+        evtchn_note_vcpu(op.port, vcpu);
     return rc;
 }
 
@@ -132,6 +163,8 @@ long evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port)
     long rc = hypercall_event_channel_op(EVTCHNOP_bind_ipi, &op);
 
     *port = op.port;
+    if (rc == 0)
+        evtchn_note_vcpu(op.port, vcpu);
     return rc;
 }
 

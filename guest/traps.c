@@ -24,10 +24,29 @@ static bool trap_wanted(unsigned int vec)
 }
 
 /*
- * Events are masked in every handler (TI_FLAG_IF, an "interrupt gate"):
- * the iret restores the mask from the saved RFLAGS.IF. #BP and #OF get DPL
- * 3, as INT3/INTO are meant to be usable from user space.
+ * Our entry for vector vec: events are masked in every handler (TI_FLAG_IF,
+ * an "interrupt gate"), the iret restores the mask from the saved
+ * RFLAGS.IF. #BP and #OF get DPL 3, as INT3/INTO are meant to be usable
+ * from user space.
  */
+static struct trap_info trap_info_for(unsigned int vec)
+{
+    return (struct trap_info){
+        .vector = (uint8_t)vec,
+        .flags = TI_FLAG_IF | (vec == TRAP_BP || vec == TRAP_OF ? 3 : 0),
+        .cs = FLAT_KERNEL_CS,
+        .address = trap_entries[vec],
+    };
+}
+
+void trap_table_fill(struct trap_info table[256])
+{
+    memset(table, 0, 256 * sizeof(*table));
+    for (unsigned int vec = 0; vec < 32; vec++)
+        if (trap_wanted(vec))
+            table[vec] = trap_info_for(vec);
+}
+
 long trap_init(void)
 {
     static struct trap_info table[33];
@@ -43,15 +62,9 @@ long trap_init(void)
     unsigned int n = 0;
     long rc;
 
-    for (unsigned int vec = 0; vec < 32; vec++) {
-        if (!trap_wanted(vec))
-            continue;
-        table[n].vector = vec;
-        table[n].flags = TI_FLAG_IF | (vec == TRAP_BP || vec == TRAP_OF ? 3 : 0);
-        table[n].cs = FLAT_KERNEL_CS;
-        table[n].address = trap_entries[vec];
-        n++;
-    }
+    for (unsigned int vec = 0; vec < 32; vec++)
+        if (trap_wanted(vec))
+            table[n++] = trap_info_for(vec);
     table[n].address = 0;       /* the terminator is address 0, not vector 0 */
     rc = hypercall_set_trap_table(table);
     if (!rc)

@@ -39,3 +39,30 @@ def test_bad_option_refuses_only_that_module(sable):
     con.wait_for(r"boot: all domains have shut down", timeout=120)
     con.expect_exit(EXIT_OK)
     con.absent(r"dom2:")
+
+
+SMP = str(GUESTS / "smp.elf")
+
+
+def run_smp_kernel(sable, cpus, extra=""):
+    con = sable(smp=cpus, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{SMP} sable.vcpus=2 {extra}"])
+    con.wait_for(r"dom1: PV kernel 'smp\.elf' \(Sable-test\), 16 MiB, 2 vCPUs")
+    con.wait_for(r"\(d1\) VERDICT (\w+)", timeout=60)
+    con.expect_exit(EXIT_OK)
+    fails = [m.group(0) for m in con.find_all(r"^.*\(d1\) CHECK \S+ FAIL.*$")]
+    con.check(not fails and con.find_all(r"\(d1\) VERDICT SUCCESS"), f"failures: {fails}")
+    return con
+
+
+def test_second_vcpu_starts_exchanges_ipis_and_runs_in_parallel(sable):
+    con = run_smp_kernel(sable, 2, "parallel=1")
+    for name in ("smp-vcpu1-runs-as-vcpu1", "smp-ipi-round-trips", "smp-ipi-on-bound-vcpu",
+                 "smp-parallel", "smp-vcpu1-took-itself-down", "smp-vcpu1-offline"):
+        con.wait_for(rf"\(d1\) CHECK {name} PASS")
+
+
+def test_two_vcpus_share_one_cpu(sable):
+    con = run_smp_kernel(sable, 1)
+    con.wait_for(r"\(d1\) CHECK smp-both-vcpus-ran PASS")
+    con.absent(r"CHECK smp-parallel ")

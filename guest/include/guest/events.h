@@ -59,6 +59,8 @@ long evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port);
 long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *port);
 long evtchn_status(evtchn_port_t port, struct evtchn_status *st);
+/* EVTCHNOP_bind_vcpu: deliver port's events to vcpu from now on. */
+long evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu);
 
 /* The upcall (from trap_dispatch). */
 void evtchn_do_upcall(void);

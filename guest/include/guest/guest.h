@@ -29,14 +29,18 @@ extern uint16_t boot_cs, boot_ss, boot_ds, boot_es;
 extern uint8_t boot_upcall_mask;
 
 /*
- * Test kernels run one vCPU, vCPU 0. Its vcpu_info is the legacy slot in
- * shared_info until vcpu_info_register() moves it, as Linux does.
+ * vCPU 0's vcpu_info: the legacy slot in shared_info until
+ * vcpu_info_register() moves it, as Linux does. Other vCPUs (guest/smp.h)
+ * keep their shared_info slots.
  */
 extern struct vcpu_info *vcpu_info_area;
 
+static inline unsigned int smp_vcpu_id(void);
 static inline struct vcpu_info *this_vcpu_info(void)
 {
-    return vcpu_info_area;
+    unsigned int id = smp_vcpu_id();
+
+    return id ? &shared_info->vcpu_info[id] : vcpu_info_area;
 }
 
 /*
@@ -72,5 +76,7 @@ void guest_start(struct start_info *si) __noreturn;
 /* Provided by each test kernel. */
 extern const char test_title[];
 void test_main(void);
+
+#include <guest/smp.h>
 
 #endif /* GUEST_GUEST_H */

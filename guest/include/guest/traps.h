@@ -77,6 +77,9 @@ static inline void trap_reset(void)
 
 /* Install the trap table and callbacks (guest_start). 0 or a hypercall error. */
 long trap_init(void);
+/* The same table indexed by vector, as vcpu_guest_context.trap_ctxt wants it. */
+struct trap_info;
+void trap_table_fill(struct trap_info table[256]);
 /*
  * Route software interrupt `vector` (INT n) to the softint stub, allowed
  * from privilege `dpl` and up; it is then reported like an expected fault.
