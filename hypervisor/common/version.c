@@ -25,9 +25,6 @@
 #include "public/version.h"
 #include "public/xen.h"
 
-#define SABLE_XEN_MAJOR 4
-#define SABLE_XEN_MINOR 19
-
 #ifdef SABLE_HYPERVISOR
 #define VERSION_CMDLINE boot_cmdline
 #else

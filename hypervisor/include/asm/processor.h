@@ -17,6 +17,8 @@
 #define X86_CR4_FSGSBASE (1UL << 16)
 #define X86_CR4_SMEP (1UL << 20)
 #define X86_CR4_SMAP (1UL << 21)
+#define X86_CR4_OSXSAVE (1UL << 18)
+#define X86_CR4_PKE  (1UL << 22)
 
 #define X86_EFLAGS_IF (1UL << 9)
 #define X86_EFLAGS_AC (1UL << 18)

@@ -31,6 +31,13 @@ const char *hypercall_name(uint64_t nr);
 SABLE_HYPERCALLS(SABLE_HYPERCALL_PROTOTYPE)
 #undef SABLE_HYPERCALL_PROTOTYPE
 
+/*
+ * The Xen release Sable reports (XENVER_version, CPUID 0x40000001): the one
+ * whose interface include/public reproduces (SABLE_XEN_INTERFACE_VERSION).
+ */
+#define SABLE_XEN_MAJOR 4
+#define SABLE_XEN_MINOR 19
+
 /* common/ */
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t, uint64_t);
 long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
