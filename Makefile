@@ -100,3 +100,5 @@ clean:
 
 # PV test kernels (guest/ runtime, tests/guests/*): the `guests` target.
 include guest/guest.mk
+# The PVH (HVM) test kernel: tests/pvh.
+include tests/pvh/pvh.mk

@@ -97,7 +97,7 @@ static bool console_char_ok(char ch)
 }
 
 /* Append guest text to d's line, printing each finished line. */
-static void console_put(struct domain *d, const char *s, size_t n)
+void guest_console_put(struct domain *d, const char *s, size_t n)
 {
     struct guest_console *c = &d->console;
     unsigned long flags = spin_lock_irqsave(&c->lock);
@@ -145,7 +145,7 @@ static long console_write(struct domain *d, uint64_t count, uint64_t buffer)
         size_t n = MIN(count, sizeof(chunk));
         if (copy_from_guest(chunk, buffer, n))
             return -EFAULT;
-        console_put(d, chunk, n);
+        guest_console_put(d, chunk, n);
         buffer += n;
         count -= n;
     }

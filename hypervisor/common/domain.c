@@ -312,6 +312,7 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
         return -ENOMEM;
     strlcpy(d->name, cfg->name ? cfg->name : "", sizeof(d->name));
     d->is_privileged = cfg->privileged;
+    d->is_hvm = cfg->hvm;
     d->max_vcpus = cfg->max_vcpus;
     d->max_pages = cfg->max_pages;
     d->state = DOMSTATE_created;
@@ -369,24 +370,32 @@ out_free:
 
 /* ---- memory ---- */
 
-struct page_info *domain_alloc_page(struct domain *d)
+struct page_info *domain_alloc_pages(struct domain *d, unsigned int order)
 {
     struct page_info *pg = NULL;
+    uint64_t n = 1ULL << order;
 
     spin_lock(&d->lock);
-    if (d->tot_pages < d->max_pages && d->state < DOMSTATE_dying) {
-        pg = alloc_pages(0);
+    if (d->tot_pages + n <= d->max_pages && d->state < DOMSTATE_dying) {
+        pg = alloc_pages(order);
         if (pg) {
-            page_set_owner(pg, d->domain_id);
-            page_list_add_tail(pg, &d->page_list);
-            d->tot_pages++;
+            for (uint64_t i = 0; i < n; i++) {
+                page_set_owner(&pg[i], d->domain_id);
+                page_list_add_tail(&pg[i], &d->page_list);
+            }
+            d->tot_pages += n;
         }
     }
     spin_unlock(&d->lock);
-    /* Scrubbed: the frame may hold another domain's or the hypervisor's data. */
+    /* Scrubbed: the frames may hold another domain's or the hypervisor's data. */
     if (pg)
-        memset(page_to_virt(pg), 0, PAGE_SIZE);
+        memset(page_to_virt(pg), 0, n * PAGE_SIZE);
     return pg;
+}
+
+struct page_info *domain_alloc_page(struct domain *d)
+{
+    return domain_alloc_pages(d, 0);
 }
 
 /* Detach pg from d if nothing references it; the caller frees it. */
@@ -551,6 +560,7 @@ static bool domain_enter_shutdown(struct domain *d, unsigned int reason, uint32_
     domain_stop_vcpus(d, flag);
     guest_console_flush(d);
     printk("dom%u: shut down (%s)\n", d->domain_id, shutdown_name(d->shutdown_code));
+    arch_domain_shutdown(d);
     domain_notify_dom0();
     return true;
 }

@@ -18,6 +18,7 @@ enum domopt_kind {
     DOMOPT_STRING,      /* a word that fits the field; check() may refuse it */
     DOMOPT_CPUS,        /* a CPU list of online CPUs (cpu_list_parse) */
     DOMOPT_ENUM,        /* one of words[]; the field gets its index */
+    DOMOPT_FLAG,        /* a word with no value: the field becomes 1 */
 };
 
 struct domopt_key {
@@ -45,6 +46,8 @@ static const char *name_check(const char *v)
     return NULL;
 }
 
+static const char *const type_words[] = { "pv", "pvh", NULL };   /* DOMOPT_TYPE_* */
+
 static const struct domopt_key keys[] = {
     { "vcpus", DOMOPT_UINT, DOMOPT_GIVEN_VCPUS, FIELD(vcpus), .min = 1, .max = 64 },
     { "mem", DOMOPT_SIZE, DOMOPT_GIVEN_MEM, FIELD(mem),
@@ -58,6 +61,8 @@ static const struct domopt_key keys[] = {
     { "warpu", DOMOPT_TIME, DOMOPT_GIVEN_WARPU, FIELD(sched.warpu), .max = SCHED_WARP_TIME_MAX },
     { "affinity", DOMOPT_CPUS, DOMOPT_GIVEN_AFFINITY, FIELD(affinity) },
     { "soft_affinity", DOMOPT_CPUS, DOMOPT_GIVEN_SOFT_AFFINITY, FIELD(soft_affinity) },
+    { "type", DOMOPT_ENUM, DOMOPT_GIVEN_TYPE, FIELD(type), .words = type_words },
+    { "initrd", DOMOPT_FLAG, DOMOPT_GIVEN_INITRD, FIELD(initrd) },
 };
 
 /* ---- value syntax ---- */
@@ -196,6 +201,8 @@ static const char *key_apply(struct domain_options *o, const struct domopt_key *
         case -ERANGE: return "names a CPU that is not online";
         default: return "not a CPU list (e.g. 0-1,3)";
         }
+    case DOMOPT_FLAG:
+        return "takes no value";
     case DOMOPT_ENUM:
         for (v = 0; k->words[v]; v++)
             if (!strcmp(value, k->words[v]))
@@ -234,6 +241,11 @@ static int word_apply(struct domain_options *o, const char *word, uint64_t cpus_
         const struct domopt_key *k = &keys[i];
         if (strlen(k->key) != keylen || strncmp(k->key, word, keylen))
             continue;
+        if (!eq && k->kind == DOMOPT_FLAG) {
+            store(o, k, 1);
+            o->given |= k->given;
+            return 0;
+        }
         if (!eq) {
             snprintf(err, errlen, DOMOPT_PREFIX "%s: needs a value", k->key);
             return -EINVAL;

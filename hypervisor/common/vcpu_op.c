@@ -297,6 +297,8 @@ static long op_register_vcpu_info(struct vcpu *v, uint64_t arg)
         return -EFAULT;
     if ((v != current && !(v->pause_flags & VPF_down)) || v->vcpu_info_mfn || info.rsvd)
         return -EINVAL;
+    /* HVM guests name a guest frame: the machine frame is the p2m's. */
+    info.mfn = arch_guest_frame_to_mfn(v->domain, info.mfn);
     rc = vcpu_info_frame_get(v->domain, info.mfn, info.offset);
     if (rc)
         return rc;

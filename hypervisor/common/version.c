@@ -63,7 +63,13 @@ static long version_get_features(struct domain *d, uint64_t arg)
         return -EFAULT;
     if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
         return -EINVAL;
-    fi.submap = d->is_privileged ? 1U << XENFEAT_dom0 : 0;
+    if (d->is_hvm)      /* translated, callback vector, pvclock safe to use */
+        fi.submap = (1U << XENFEAT_writable_page_tables) |
+                    (1U << XENFEAT_auto_translated_physmap) |
+                    (1U << XENFEAT_hvm_callback_vector) | (1U << XENFEAT_hvm_safe_pvclock) |
+                    (1U << XENFEAT_not_direct_mapped);
+    else
+        fi.submap = d->is_privileged ? 1U << XENFEAT_dom0 : 0;
     return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
 }
 

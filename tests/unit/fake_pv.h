@@ -362,6 +362,16 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
     return word == 0xbad ? -EINVAL : 0;
 }
 
+void arch_domain_shutdown(struct domain *d)
+{
+}
+
+/* PV guests name machine frames. */
+uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
+{
+    return frame;
+}
+
 /* A guest address of guest_mem[off], and the host view of it. */
 static inline uint64_t gva(size_t off) { return GUEST_BASE + off; }
 static inline void *gptr(size_t off) { return guest_mem + off; }

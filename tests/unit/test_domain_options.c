@@ -170,6 +170,27 @@ static void test_names(void **state)
     assert_int_equal(strlen(o.name), DOMOPT_NAME_LEN - 1);
 }
 
+/* sable.type picks PV or PVH; sable.initrd is a word without a value. */
+static void test_type_and_initrd(void **state)
+{
+    assert_int_equal(parse("vmlinux console=hvc0"), 0);
+    assert_int_equal(o.type, DOMOPT_TYPE_PV);
+    assert_int_equal(o.initrd, 0);
+    assert_int_equal(parse("vmlinux sable.type=pvh sable.vcpus=2 console=hvc0"), 0);
+    assert_int_equal(o.type, DOMOPT_TYPE_PVH);
+    assert_true(o.given & DOMOPT_GIVEN_TYPE);
+    assert_string_equal(o.cmdline, "console=hvc0");
+    assert_int_equal(parse("k sable.type=pv"), 0);
+    assert_int_equal(o.type, DOMOPT_TYPE_PV);
+    refused("k sable.type=hvm", "sable.type=hvm: not one of the accepted words");
+    refused("k sable.type", "sable.type: needs a value");
+    assert_int_equal(parse("initrd.cpio.gz sable.initrd"), 0);
+    assert_int_equal(o.initrd, 1);
+    assert_true(o.given & DOMOPT_GIVEN_INITRD);
+    assert_string_equal(o.cmdline, "");
+    refused("initrd.cpio.gz sable.initrd=1", "sable.initrd=1: takes no value");
+}
+
 static void test_unknown_and_long(void **state)
 {
     char line[600];
@@ -201,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_cpu_lists),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_type_and_initrd),
         cmocka_unit_test(test_unknown_and_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

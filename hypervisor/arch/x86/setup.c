@@ -18,6 +18,7 @@
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/smp.h>
+#include <asm/svm.h>
 
 #define SABLE_VERSION "0.1"
 
@@ -122,6 +123,7 @@ void start_sable(uint32_t magic, paddr_t info_pa)
     apic_init();
     time_init();             /* TSC and APIC timer calibration */
     timer_cpu_init();
+    svm_cpu_init();          /* hardware-assisted guests, if the CPU can */
     smp_boot();              /* the other CPUs: `smp: N CPUs online` */
 
     printk("boot complete: %u CPU%s online, idle\n", nr_cpus_online,

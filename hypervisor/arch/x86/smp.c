@@ -24,6 +24,7 @@
 #include <asm/smp.h>
 #include <asm/pv.h>
 #include <sable/sched.h>
+#include <asm/svm.h>
 #include <asm/traps.h>
 
 #define PTE_P   0x001
@@ -110,6 +111,7 @@ void smp_ap_start(void)
     apic_init_ap();
     time_sync_ap(cpu);
     timer_cpu_init();
+    svm_cpu_init();
     printk("cpu%u: online (APIC id %u)\n", cpu, apic_id());
     __atomic_store_n(&percpu[cpu].online, true, __ATOMIC_RELEASE);
     /* Idle in the scheduler: it halts until a vCPU placed here can run. */

@@ -101,6 +101,7 @@ struct domain {
     domid_t domain_id;
     char name[DOMAIN_NAME_LEN];
     bool is_privileged;            /* dom0: may use control hypercalls */
+    bool is_hvm;                   /* hardware-assisted (SVM), else PV */
     void *sched_priv;              /* the scheduler's per-domain data */
     enum domain_state state;
     unsigned int shutdown_code;    /* SHUTDOWN_* when state is shutdown */
@@ -135,6 +136,7 @@ struct domain_config {
     unsigned int max_vcpus;
     uint64_t max_pages;
     bool privileged;
+    bool hvm;                      /* an HVM (PVH) domain: arch state is asm/hvm.h's */
     struct sched_params sched;     /* weight 0: SCHED_PARAMS_DEFAULT */
     uint64_t hard_affinity;        /* CPUs its vCPUs may use; 0: all */
     uint64_t soft_affinity;        /* CPUs they prefer; 0: no preference */
@@ -181,6 +183,8 @@ static inline struct vcpu *domain_vcpu(const struct domain *d, uint64_t vcpu_id)
  * while it is still referenced or typed.
  */
 struct page_info *domain_alloc_page(struct domain *d);
+/* The same for 2^order contiguous, aligned frames (each freed on its own later). */
+struct page_info *domain_alloc_pages(struct domain *d, unsigned int order);
 int domain_free_page(struct domain *d, struct page_info *pg);
 
 /*
@@ -206,10 +210,14 @@ void vcpu_runstate_guest_update(struct vcpu *v);
 /* common/console_io.c: set up d's console state; print its unfinished line. */
 void guest_console_init(struct domain *d);
 void guest_console_flush(struct domain *d);
+/* Guest text for d's console (emulated devices too): lines tagged (dN). */
+void guest_console_put(struct domain *d, const char *s, size_t n);
 
 /* Hooks a domain's owner code provides (arch / common subsystems). */
 int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);
+/* d just shut down (any reason): report what the arch knows (e.g. VM exits). */
+void arch_domain_shutdown(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /*
@@ -219,6 +227,11 @@ void arch_vcpu_destroy(struct vcpu *v);
  * -EINVAL; nothing changed on error. Must not take d->lock.
  */
 int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va);
+/*
+ * The machine frame behind a frame number a guest passed: itself for PV,
+ * through the p2m for HVM (an invalid mfn when the gfn is unbacked).
+ */
+uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame);
 /* Called after a vCPU's pause_flags change, so the scheduler can act. */
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);

@@ -40,6 +40,12 @@
 #define DOMOPT_GIVEN_WARPU          (1U << 7)
 #define DOMOPT_GIVEN_AFFINITY       (1U << 8)
 #define DOMOPT_GIVEN_SOFT_AFFINITY  (1U << 9)
+#define DOMOPT_GIVEN_TYPE           (1U << 10)
+#define DOMOPT_GIVEN_INITRD         (1U << 11)
+
+/* domain_options.type (sable.type): how the kernel is booted. */
+#define DOMOPT_TYPE_PV      0       /* paravirtualized, ring 3 (default) */
+#define DOMOPT_TYPE_PVH     1       /* hardware-assisted (SVM), PVH entry */
 
 struct domain_options {
     char path[DOMOPT_PATH_LEN];         /* the module's first word */
@@ -52,6 +58,9 @@ struct domain_options {
     struct sched_params sched;          /* sable.weight, cap, warp, warpl, warpu */
     uint64_t affinity;                  /* sable.affinity: CPUs its vCPUs may run on */
     uint64_t soft_affinity;             /* sable.soft_affinity: CPUs they prefer */
+    uint32_t type;                      /* sable.type=pv|pvh: DOMOPT_TYPE_* */
+    uint32_t initrd;                    /* sable.initrd (no value): this module is the
+                                           initrd of the kernel module before it */
 };
 
 /*

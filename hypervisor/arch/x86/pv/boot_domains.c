@@ -3,15 +3,18 @@
  * Multiboot module, in order; the first becomes the privileged domain 0 when
  * `dom0` is on the command line (it is the control domain's job later on).
  * A module's `sable.*` words configure its domain (sable/domain_options.h);
- * a module with a bad one is not started.
+ * a module with a bad one is not started. `sable.type=pvh` makes it a PVH
+ * (SVM) domain, and a module after it marked `sable.initrd` its initrd.
  */
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
 #include <sable/domain_options.h>
+#include <sable/errno.h>
 #include <sable/console.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/pv.h>
 
 static bool first_is_dom0;
@@ -59,20 +62,48 @@ static uint64_t cpus_online_mask(void)
     return mask;
 }
 
-/* Read module i's options and build its domain: 0 or an error (reported). */
-static int boot_domain_build(unsigned int i, struct domain **d)
+/* Module i's options into o: 0, or an error (reported unless quiet). */
+static int boot_module_options(unsigned int i, struct domain_options *o, bool quiet)
 {
-    static struct domain_options opts;          /* boot is single-threaded */
     const struct boot_module *mod = &boot_info.modules[i];
     char err[160];
     int rc = domain_options_parse(mod->cmdline, cpus_online_mask(), DOMAIN_MAX_VCPUS,
-                                  &opts, err, sizeof(err));
+                                  o, err, sizeof(err));
 
-    if (rc) {
-        pr_err("boot: module %u (%s): %s: not started\n", i, opts.path, err);
+    if (rc && !quiet)
+        pr_err("boot: module %u (%s): %s: not started\n", i, o->path, err);
+    return rc;
+}
+
+/*
+ * Read module i's options and build its domain: 0 or an error (reported).
+ * A PVH kernel takes the module after it as its initrd when that one says
+ * sable.initrd; *used tells how many modules went into the domain.
+ */
+static int boot_domain_build(unsigned int i, unsigned int *used, struct domain **d)
+{
+    static struct domain_options opts, next;    /* boot is single-threaded */
+    const struct boot_module *mod = &boot_info.modules[i], *initrd = NULL;
+    int rc = boot_module_options(i, &opts, false);
+
+    *used = 1;
+    if (rc)
         return rc;
+    if (opts.initrd) {
+        pr_err("boot: module %u (%s): an initrd with no PVH kernel before it: not started\n",
+               i, opts.path);
+        return -EINVAL;
     }
-    rc = pv_build_domain(mod, &opts, first_is_dom0 && i == 0, d);
+    if (opts.type == DOMOPT_TYPE_PVH) {
+        if (i + 1 < boot_info.nr_modules && !boot_module_options(i + 1, &next, true) &&
+            next.initrd) {
+            initrd = &boot_info.modules[i + 1];
+            *used = 2;
+        }
+        rc = pvh_build_domain(mod, initrd, &opts, d);
+    } else {
+        rc = pv_build_domain(mod, &opts, first_is_dom0 && i == 0, d);
+    }
     if (rc)
         pr_err("boot: module %u (%s) not started: error %d\n", i, mod->cmdline, rc);
     return rc;
@@ -88,10 +119,10 @@ void boot_domains_start(void)
     unsigned int started = 0;
 
     sched_cpu_init(smp_processor_id());
-    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+    for (unsigned int i = 0, used = 1; i < boot_info.nr_modules; i += used) {
         struct domain *d;
 
-        if (boot_domain_build(i, &d))
+        if (boot_domain_build(i, &used, &d))
             continue;
         domain_unpause(d);
         started++;

@@ -11,6 +11,7 @@
 #include <sable/page.h>
 #include <sable/mm.h>
 #include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <public/arch-x86_64.h>
@@ -29,20 +30,29 @@ struct pv_vcpu_alloc {
 
 int arch_domain_create(struct domain *d)
 {
+    if (is_hvm_domain(d))
+        return hvm_domain_create(d);
     d->arch = xzalloc(struct pv_domain);
     return d->arch ? 0 : -ENOMEM;
 }
 
 void arch_domain_destroy(struct domain *d)
 {
+    if (is_hvm_domain(d)) {
+        hvm_domain_destroy(d);
+        return;
+    }
     xfree(d->arch);
     d->arch = NULL;
 }
 
 int arch_vcpu_create(struct vcpu *v)
 {
-    struct pv_vcpu_alloc *a = xzalloc(struct pv_vcpu_alloc);
+    struct pv_vcpu_alloc *a;
 
+    if (is_hvm_vcpu(v))
+        return hvm_vcpu_create(v);
+    a = xzalloc(struct pv_vcpu_alloc);
     if (!a)
         return -ENOMEM;
     ASSERT(IS_ALIGNED((uint64_t)&a->fpu, 16));
@@ -61,6 +71,10 @@ int arch_vcpu_create(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+    if (is_hvm_vcpu(v)) {
+        hvm_vcpu_destroy(v);
+        return;
+    }
     xfree(v->arch);
     v->arch = NULL;
 }
@@ -119,14 +133,36 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
     struct cpu_regs *regs = guest_regs();
 
-    if (prev)
+    if (prev && is_hvm_vcpu(prev))
+        hvm_save_vcpu(prev);
+    else if (prev)
         pv_save_vcpu(prev, regs);
-    if (next)
+    if (next && is_hvm_vcpu(next)) {
+        write_cr3(idle_pg_table_pa);    /* the guest runs on nested paging */
+        hvm_load_vcpu(next);
+    } else if (next)
         pv_load_vcpu(next, regs);
     else {
         write_cr3(idle_pg_table_pa);    /* don't keep a guest's tables live */
         __asm__ volatile("mov %0, %%db7" :: "r"(0x400UL));  /* no guest breakpoints */
     }
+}
+
+void arch_domain_shutdown(struct domain *d)
+{
+    if (is_hvm_domain(d))
+        hvm_report_exits(d);
+}
+
+uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
+{
+    uint64_t mfn;
+
+    if (!is_hvm_domain(d))
+        return frame;
+    if (!p2m_lookup(&hvm_domain(d)->p2m, frame, &mfn, NULL, NULL))
+        return ~0ULL;
+    return mfn;
 }
 
 /*
@@ -156,6 +192,10 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
 
     if (!c)
         return -ENOMEM;
+    if (is_hvm_vcpu(v)) {
+        rc = -EOPNOTSUPP;               /* HVM vCPUs start by INIT/SIPI */
+        goto out;
+    }
     if (copy_from_guest(c, guest_ctxt_va, sizeof(*c))) {
         rc = -EFAULT;
         goto out;

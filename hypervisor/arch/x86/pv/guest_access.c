@@ -5,6 +5,8 @@
  */
 #include <sable/errno.h>
 #include <sable/guest_access.h>
+#include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/pv.h>
 #include <public/arch-x86_64.h>
 
@@ -16,6 +18,8 @@ bool guest_range_ok(uint64_t va, size_t len)
         return true;
     if (end < va)
         return false;                                   /* wraps */
+    if (is_hvm_vcpu(current))
+        return true;            /* its own address space: the page walk decides */
     if (end <= 0x0000800000000000UL)
         return true;                                    /* lower half */
     return va >= HYPERVISOR_VIRT_END;                   /* upper half, above Sable */
@@ -23,6 +27,8 @@ bool guest_range_ok(uint64_t va, size_t len)
 
 int copy_from_guest(void *dst, uint64_t guest_va, size_t len)
 {
+    if (is_hvm_vcpu(current))
+        return hvm_copy_from_guest_virt(dst, guest_va, len);
     if (!guest_range_ok(guest_va, len))
         return -EFAULT;
     return raw_copy_user(dst, (const void *)guest_va, len) ? -EFAULT : 0;
@@ -30,6 +36,8 @@ int copy_from_guest(void *dst, uint64_t guest_va, size_t len)
 
 int copy_to_guest(uint64_t guest_va, const void *src, size_t len)
 {
+    if (is_hvm_vcpu(current))
+        return hvm_copy_to_guest_virt(guest_va, src, len);
     if (!guest_range_ok(guest_va, len))
         return -EFAULT;
     return raw_copy_user((void *)guest_va, src, len) ? -EFAULT : 0;

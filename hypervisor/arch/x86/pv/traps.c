@@ -19,6 +19,7 @@
 #include <sable/hypercall.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/traps.h>
@@ -227,6 +228,8 @@ void pv_exit_to_guest(struct cpu_regs *regs)
         if (v->pause_flags) {
             continue;               /* crashed or paused on the way out */
         }
+        if (is_hvm_vcpu(v))
+            hvm_exit_to_guest(v);   /* does not return */
         pv_deliver_events(v, regs);
         if (!v->pause_flags)
             break;

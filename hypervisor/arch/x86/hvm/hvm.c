@@ -1,0 +1,353 @@
+/*
+ * HVM domains and vCPUs: creation and tear-down, guest memory (the p2m),
+ * context switching, entering the guest with pending events injected, and
+ * access to guest memory through the guest's own page tables.
+ */
+#include <sable/console.h>
+#include <sable/errno.h>
+#include <sable/lib.h>
+#include <sable/mm.h>
+#include <sable/page.h>
+#include <sable/sched.h>
+#include <asm/hvm.h>
+#include <asm/memlayout.h>
+#include <asm/processor.h>
+#include <public/xen.h>
+
+#define MSR_TSC_AUX 0xc0000103
+
+/* ---- the p2m's table pages: hypervisor-owned frames ---- */
+
+static paddr_t p2m_alloc_table(void **va)
+{
+    void *p = alloc_xenheap_pages(0);
+
+    if (!p)
+        return 0;
+    memset(p, 0, PAGE_SIZE);
+    *va = p;
+    return virt_to_maddr(p);
+}
+
+static void p2m_free_table(paddr_t ma) { free_xenheap_pages(maddr_to_virt(ma), 0); }
+static void *p2m_table_va(paddr_t ma) { return maddr_to_virt(ma); }
+
+static const struct p2m_ops hvm_p2m_ops = { p2m_alloc_table, p2m_free_table, p2m_table_va };
+
+/* ---- domains and vCPUs ---- */
+
+int hvm_domain_create(struct domain *d)
+{
+    struct hvm_domain *h;
+
+    if (!svm_caps.present)
+        return -ENODEV;
+    h = xzalloc(struct hvm_domain);
+    if (!h)
+        return -ENOMEM;
+    if (p2m_init(&h->p2m, &hvm_p2m_ops)) {
+        xfree(h);
+        return -ENOMEM;
+    }
+    h->p2m_generation = 1;
+    d->arch = h;
+    return 0;
+}
+
+static const char *const exit_names[HVM_EXIT_NR] = {
+    [HVM_EXIT_CPUID] = "cpuid", [HVM_EXIT_MSR] = "msr", [HVM_EXIT_VMMCALL] = "vmmcall",
+    [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_IO] = "io", [HVM_EXIT_NPF] = "npf",
+    [HVM_EXIT_INTR] = "intr", [HVM_EXIT_VINTR] = "vintr",
+    [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_OTHER] = "other",
+};
+
+/* One line with the exit counts by reason: exits are what a guest costs. */
+void hvm_report_exits(struct domain *d)
+{
+    struct hvm_domain *h = hvm_domain(d);
+    char line[256];
+    size_t n = 0;
+    uint64_t total = 0;
+
+    for (unsigned int i = 0; i < HVM_EXIT_NR; i++) {
+        total += h->exits[i];
+        if (h->exits[i])
+            n += snprintf(line + n, sizeof(line) - n, " %s %lu", exit_names[i],
+                          (unsigned long)h->exits[i]);
+        if (n >= sizeof(line))
+            break;
+    }
+    printk("dom%u: %lu exits:%s\n", d->domain_id, (unsigned long)total, line);
+}
+
+void hvm_domain_destroy(struct domain *d)
+{
+    struct hvm_domain *h = hvm_domain(d);
+
+    if (!h)
+        return;
+    p2m_destroy(&h->p2m);
+    xfree(h);
+    d->arch = NULL;
+}
+
+int hvm_vcpu_create(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = xzalloc(struct hvm_vcpu);
+    int rc;
+
+    if (!hv)
+        return -ENOMEM;
+    rc = svm_vcpu_create(&hv->svm, hvm_domain(v->domain)->p2m.root);
+    if (rc) {
+        xfree(hv);
+        return rc;
+    }
+    /* FCW 0x37f and MXCSR 0x1f80: the FPU as after reset. */
+    hv->fpu.fx[0] = 0x7f;
+    hv->fpu.fx[1] = 0x03;
+    hv->fpu.fx[24] = 0x80;
+    hv->fpu.fx[25] = 0x1f;
+    hv->wait_for_sipi = v->vcpu_id != 0;
+    hv->x2apic_base = 0xfee00000 | (1ULL << 11) | (v->vcpu_id == 0 ? 1ULL << 8 : 0);
+    v->arch = hv;
+    /* HVM guests mask events with RFLAGS.IF; the PV mask bit means nothing. */
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    return 0;
+}
+
+void hvm_vcpu_destroy(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    if (!hv)
+        return;
+    svm_vcpu_destroy(&hv->svm);
+    xfree(hv);
+    v->arch = NULL;
+}
+
+/* Context switch: only the FPU/SSE state and TSC_AUX live outside the VMCB. */
+void hvm_save_vcpu(struct vcpu *v)
+{
+    clts();
+    __asm__ volatile("fxsave64 %0" : "=m"(hvm_vcpu(v)->fpu));
+}
+
+void hvm_load_vcpu(struct vcpu *v)
+{
+    clts();
+    __asm__ volatile("fxrstor64 %0" :: "m"(hvm_vcpu(v)->fpu));
+    wrmsr(MSR_TSC_AUX, hvm_vcpu(v)->tsc_aux);
+}
+
+/* ---- memory ---- */
+
+int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
+{
+    struct hvm_domain *h = hvm_domain(d);
+    struct page_info *pg;
+    int rc;
+
+    if (order != P2M_ORDER_4K && order != P2M_ORDER_2M)
+        return -EINVAL;
+    pg = domain_alloc_pages(d, order);
+    if (!pg)
+        return -ENOMEM;
+    spin_lock(&h->p2m.lock);
+    rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW);
+    spin_unlock(&h->p2m.lock);
+    if (rc)
+        for (unsigned int i = 0; i < (1U << order); i++)
+            domain_free_page(d, &pg[i]);
+    return rc;
+}
+
+void *hvm_gfn_to_virt(struct domain *d, uint64_t gfn, bool write)
+{
+    uint64_t mfn;
+    unsigned int access;
+
+    if (!p2m_lookup(&hvm_domain(d)->p2m, gfn, &mfn, NULL, &access))
+        return NULL;
+    if (write && !(access & P2M_WRITE))
+        return NULL;
+    return maddr_to_virt(mfn << PAGE_SHIFT);
+}
+
+/* Copy to (to_guest) or from guest-physical memory, page by page. */
+static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+        char *p = hvm_gfn_to_virt(d, gpa >> PAGE_SHIFT, to_guest);
+
+        if (!p)
+            return -EFAULT;
+        p += gpa & (PAGE_SIZE - 1);
+        if (to_guest)
+            memcpy(p, buf, chunk);
+        else
+            memcpy(buf, p, chunk);
+        gpa += chunk;
+        buf = (char *)buf + chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int hvm_copy_to_guest_phys(struct domain *d, uint64_t gpa, const void *src, size_t len)
+{
+    return copy_phys(d, gpa, (void *)src, len, true);
+}
+
+int hvm_copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t len)
+{
+    return copy_phys(d, gpa, dst, len, false);
+}
+
+#define PTE_P   0x1ULL
+#define PTE_RW  0x2ULL
+#define PTE_A   0x20ULL
+#define PTE_D   0x40ULL
+#define PTE_PS  0x80ULL
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define X86_CR4_LA57 (1UL << 12)
+
+/*
+ * Guest-virtual to guest-physical through the guest's page tables, as the
+ * CPU would for a supervisor access: paging off means identity; long mode
+ * walks 4 or 5 levels (A and D set on the way, as the CPU does). -EFAULT
+ * when not mapped (or not writable for a write), -EOPNOTSUPP for legacy
+ * 32-bit paging, which PVH guests never use in a hypercall.
+ */
+static int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+{
+    const struct vmcb *vmcb = hvm_vmcb(v);
+    unsigned int levels = (vmcb->cr4 & X86_CR4_LA57) ? 5 : 4;
+    uint64_t table = vmcb->cr3 & PTE_ADDR;
+
+    if (!(vmcb->cr0 & X86_CR0_PG)) {
+        *gpa = gva;
+        return 0;
+    }
+    if (!(vmcb->efer & EFER_LMA))
+        return -EOPNOTSUPP;
+    for (unsigned int l = levels; l >= 1; l--) {
+        unsigned int shift = 12 + 9 * (l - 1);
+        uint64_t *t = hvm_gfn_to_virt(v->domain, table >> PAGE_SHIFT, false);
+        uint64_t *e, val;
+
+        if (!t)
+            return -EFAULT;
+        e = &t[(gva >> shift) & 511];
+        val = __atomic_load_n(e, __ATOMIC_RELAXED);
+        if (!(val & PTE_P) || (write && !(val & PTE_RW)))
+            return -EFAULT;
+        if (l == 1 || (l <= 3 && (val & PTE_PS))) {
+            uint64_t flags = PTE_A | (write ? PTE_D : 0);
+            if ((val & flags) != flags && hvm_gfn_to_virt(v->domain, table >> PAGE_SHIFT, true))
+                __atomic_fetch_or(e, flags, __ATOMIC_RELAXED);
+            *gpa = ((val & PTE_ADDR) & ~((1ULL << shift) - 1)) | (gva & ((1ULL << shift) - 1));
+            return 0;
+        }
+        if (!(val & PTE_A) && hvm_gfn_to_virt(v->domain, table >> PAGE_SHIFT, true))
+            __atomic_fetch_or(e, PTE_A, __ATOMIC_RELAXED);
+        table = val & PTE_ADDR;
+    }
+    return -EFAULT;
+}
+
+static int copy_virt(uint64_t gva, void *buf, size_t len, bool to_guest)
+{
+    struct vcpu *v = current;
+
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+        uint64_t gpa;
+
+        if (gva_to_gpa(v, gva, to_guest, &gpa) ||
+            copy_phys(v->domain, gpa, buf, chunk, to_guest))
+            return -EFAULT;
+        gva += chunk;
+        buf = (char *)buf + chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int hvm_copy_from_guest_virt(void *dst, uint64_t gva, size_t len)
+{
+    return copy_virt(gva, dst, len, false);
+}
+
+int hvm_copy_to_guest_virt(uint64_t gva, const void *src, size_t len)
+{
+    return copy_virt(gva, (void *)src, len, true);
+}
+
+/* ---- crashes ---- */
+
+void hvm_crash(struct vcpu *v, const char *fmt, ...)
+{
+    const struct vmcb *vmcb = hvm_vmcb(v);
+    char why[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    printk("dom%u vcpu%u: rip %016lx rsp %016lx rflags %08lx cs %04x cpl %u\n",
+           v->domain->domain_id, v->vcpu_id, vmcb->rip, vmcb->rsp, vmcb->rflags,
+           vmcb->cs.sel, vmcb->cpl);
+    printk("dom%u vcpu%u: cr0 %08lx cr3 %016lx cr4 %08lx efer %lx\n",
+           v->domain->domain_id, v->vcpu_id, vmcb->cr0, vmcb->cr3, vmcb->cr4,
+           vmcb->efer & ~EFER_SVME);
+    domain_crash(v->domain, why);
+}
+
+/* ---- entering the guest ---- */
+
+bool hvm_upcall_pending(struct vcpu *v)
+{
+    return hvm_domain(v->domain)->callback_vector &&
+           __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_RELAXED);
+}
+
+/*
+ * Inject the event upcall (the callback vector, straight into the vCPU:
+ * no local APIC, no EOI) when the guest can take an interrupt now;
+ * otherwise ask for a VINTR exit at the moment it can.
+ */
+static void hvm_inject_pending(struct vcpu *v)
+{
+    struct vmcb *vmcb = hvm_vmcb(v);
+    uint8_t vector = hvm_domain(v->domain)->callback_vector;
+
+    vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
+    vmcb->vintr &= ~SVM_VINTR_V_IRQ;
+    if (!hvm_upcall_pending(v))
+        return;
+    if (!(vmcb->eventinj & SVM_EVT_VALID) && (vmcb->rflags & X86_EFLAGS_IF) &&
+        !(vmcb->int_state & 1)) {
+        svm_inject(vmcb, vector, SVM_EVT_TYPE_INTR, false, 0);
+        return;
+    }
+    /* A virtual interrupt request only to learn when IF opens; never taken. */
+    vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT);
+    vmcb->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
+}
+
+void hvm_exit_to_guest(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+    uint64_t gen = hvm_domain(v->domain)->p2m_generation;
+
+    if (hv->p2m_generation != gen) {
+        hv->svm.asid = 0;                       /* mappings went away: new ASID */
+        hv->p2m_generation = gen;
+    }
+    svm_asid_assign(&hv->svm);
+    hvm_inject_pending(v);
+    svm_vmrun(&hv->svm);
+}

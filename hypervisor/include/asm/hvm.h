@@ -1,0 +1,123 @@
+/*
+ * Hardware-assisted (HVM) domains and vCPUs: what SVM and the Xen HVM ABI
+ * glue share. A PVH guest is an HVM domain without emulated firmware: it is
+ * entered at its 32-bit PVH entry point with an hvm_start_info.
+ *
+ * Guest-physical memory (the p2m, nested paging) belongs to the domain; the
+ * vCPU state lives in the VMCB plus struct svm_vcpu. Everything the guest
+ * reaches by exits (CPUID, MSRs, I/O ports, hypercalls) is handled in
+ * arch/x86/hvm and arch/x86/svm.
+ */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <sable/domain.h>
+#include <sable/p2m.h>
+#include <asm/svm.h>
+#include <public/hvm_params.h>
+
+/* Exit statistics, per domain: printed when it ends. */
+enum hvm_exit_kind {
+    HVM_EXIT_CPUID, HVM_EXIT_MSR, HVM_EXIT_VMMCALL, HVM_EXIT_HLT, HVM_EXIT_IO,
+    HVM_EXIT_NPF, HVM_EXIT_INTR, HVM_EXIT_VINTR, HVM_EXIT_EXCEPTION, HVM_EXIT_OTHER,
+    HVM_EXIT_NR
+};
+
+struct hvm_domain {
+    struct p2m p2m;
+    uint64_t ram_bytes;               /* guest RAM (the memory map) */
+    uint64_t params[HVM_NR_PARAMS];   /* HVMOP_set/get_param */
+    uint8_t callback_vector;          /* from HVM_PARAM_CALLBACK_IRQ, 0: none */
+    uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */
+    uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
+    uint64_t hypercall_page_gfn;      /* where the guest asked for it, 0: never */
+};
+
+#define HVM_X2APIC_REGS 0x40
+
+struct hvm_fpu {
+    uint8_t fx[512];
+} __aligned(16);
+
+struct hvm_vcpu {
+    struct svm_vcpu svm;              /* first: entry.S finds it at v->arch */
+    struct hvm_fpu fpu;
+    uint64_t p2m_generation;          /* the domain's when its ASID was taken */
+    bool wait_for_sipi;               /* an AP after INIT, or never started */
+    uint64_t x2apic_base;             /* MSR_APIC_BASE as the guest sees it */
+    uint32_t tsc_aux;                 /* MSR_TSC_AUX (RDTSCP reads it directly) */
+    uint64_t x2apic_regs[HVM_X2APIC_REGS];  /* MSRs 0x800.. (hvm/devices.c) */
+    uint8_t uart_scratch;
+};
+
+static inline bool is_hvm_domain(const struct domain *d) { return d->is_hvm; }
+static inline bool is_hvm_vcpu(const struct vcpu *v) { return v && v->domain->is_hvm; }
+static inline struct hvm_domain *hvm_domain(const struct domain *d) { return d->arch; }
+static inline struct hvm_vcpu *hvm_vcpu(const struct vcpu *v) { return v->arch; }
+static inline struct vmcb *hvm_vmcb(const struct vcpu *v) { return hvm_vcpu(v)->svm.vmcb; }
+
+/* arch hooks for HVM domains and vCPUs (called from the generic ones). */
+int hvm_domain_create(struct domain *d);
+void hvm_domain_destroy(struct domain *d);
+int hvm_vcpu_create(struct vcpu *v);
+void hvm_vcpu_destroy(struct vcpu *v);
+void hvm_save_vcpu(struct vcpu *v);
+/* Print the domain's exit counts by reason (when it shuts down). */
+void hvm_report_exits(struct domain *d);
+void hvm_load_vcpu(struct vcpu *v);
+
+/*
+ * The scheduler picked HVM vCPU v to run on this CPU (interrupts off):
+ * deliver what is pending and enter it. Does not return.
+ */
+void hvm_exit_to_guest(struct vcpu *v) __noreturn;
+
+/*
+ * Give the domain's memory a 2^order block of new frames at gfn (RAM). 0,
+ * -ENOMEM (no memory or over max_pages) or -EINVAL.
+ */
+int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order);
+
+/* Guest memory through the guest's current page tables (v current) or physically. */
+int hvm_copy_from_guest_virt(void *dst, uint64_t gva, size_t len);
+int hvm_copy_to_guest_virt(uint64_t gva, const void *src, size_t len);
+int hvm_copy_to_guest_phys(struct domain *d, uint64_t gpa, const void *src, size_t len);
+int hvm_copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t len);
+/* The hypervisor's view of guest frame gfn if it is backed (writable if asked), or NULL. */
+void *hvm_gfn_to_virt(struct domain *d, uint64_t gfn, bool write);
+
+/* Exits handled in hvm/ (0: done, advance RIP; <0: the domain was crashed). */
+void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
+int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+void hvm_hypercall(struct vcpu *v);
+bool hvm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
+
+/* Emulated devices (hvm/devices.c): the local APIC's x2APIC MSRs, the UART. */
+int hvm_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val);
+bool hvm_vuart_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
+
+/* Crash v's domain with a report of the vCPU's state. */
+void hvm_crash(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Is an event upcall waiting that the vCPU should take? */
+bool hvm_upcall_pending(struct vcpu *v);
+
+/* Count one exit of this kind for v's domain. */
+static inline void hvm_count_exit(struct vcpu *v, enum hvm_exit_kind k)
+{
+    __atomic_fetch_add(&hvm_domain(v->domain)->exits[k], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Build a PVH domain from a kernel module (and an initrd module, or NULL)
+ * as opts say (hvm/pvh_builder.c): 0 and a reference in *out, or an error
+ * reported on the console, before any domain exists for a bad image.
+ */
+struct boot_module;
+struct domain_options;
+int pvh_build_domain(const struct boot_module *kernel, const struct boot_module *initrd,
+                     const struct domain_options *opts, struct domain **out);
+
+#endif

@@ -1,0 +1,84 @@
+"""
+Hardware-assisted (SVM + nested paging) domains booted through PVH, with
+Sable's own test kernel (tests/pvh): CPUID and MSR policy, hypercalls by
+VMMCALL and through the hypercall page, event delivery by the callback
+vector, and crashes (unbacked memory, triple fault) that stop only the
+guilty domain. Every guest line is tagged (dN) on the hypervisor console.
+"""
+import shutil
+
+from conftest import ROOT
+
+PVHTEST = str(ROOT / "build" / "pvh" / "pvhtest.elf")
+EXIT_OK = 1     # isa-debug-exit status for machine_stop_ok()
+
+
+def pvh(scenario, *options):
+    """A module line for the PVH test kernel."""
+    return " ".join([PVHTEST, "sable.type=pvh", "sable.mem=32M", *options, scenario])
+
+
+def test_svm_is_enabled_on_every_cpu(sable):
+    con = sable(smp=2, mem="256M", append="debug_shutdown")
+    con.wait_for(r"svm: enabled: nested paging, \d+ ASIDs")
+    con.expect_exit(EXIT_OK)
+    con.absent(r"cpu\d+ lacks SVM")
+
+
+def test_pvh_test_kernel_passes_every_check(sable):
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[pvh("basic")])
+    con.wait_for(r"dom1: PVH kernel 'pvhtest.elf', 32 MiB, 1 vCPU, entry 0x200000")
+    con.wait_for(r"\(d1\) pvhtest: SUCCESS: all (\d+) checks passed", timeout=60)
+    con.expect_exit(EXIT_OK, timeout=60)
+    con.check(len(con.find_all(r"\(d1\) pvhtest: PASS ")) >= 20, "too few checks ran")
+    con.absent(r"pvhtest: FAIL")
+    con.wait_for(r"dom1: shut down \(poweroff\)")
+    # Exits are counted by reason when the domain ends.
+    con.wait_for(r"dom1: \d+ exits: .*vmmcall \d+")
+
+
+def test_unbacked_memory_and_triple_fault_crash_only_their_domain(sable):
+    con = sable(smp=2, mem="512M", append="debug_exit_when_idle",
+                modules=[pvh("spin"), pvh("npf"), pvh("triple")])
+    con.wait_for(r"boot: 3 domains started")
+    con.wait_for(r"boot: all domains have shut down", timeout=90)
+    con.expect_exit(EXIT_OK)
+    con.wait_for(r"dom2: crashed: read of unbacked guest-physical address 0xc0100000")
+    con.wait_for(r"dom2 vcpu0: rip [0-9a-f]+ rsp")
+    con.wait_for(r"dom3: crashed: triple fault")
+    con.absent(r"should not get here")
+    # The innocent domain ran to its end.
+    con.wait_for(r"\(d1\) pvhtest: SUCCESS: spun to the end")
+    con.wait_for(r"dom1: shut down \(poweroff\)")
+
+
+def test_two_pvh_domains_side_by_side(sable):
+    con = sable(smp=2, mem="512M", append="debug_exit_when_idle",
+                modules=[pvh("basic"), pvh("basic")])
+    con.wait_for(r"boot: all domains have shut down", timeout=90)
+    con.expect_exit(EXIT_OK)
+    for domid in (1, 2):
+        con.wait_for(rf"\(d{domid}\) pvhtest: SUCCESS: all \d+ checks passed")
+
+
+def test_malformed_images_are_refused_before_a_domain_exists(sable):
+    notpvh = str(ROOT / "build" / "guests" / "selftest.elf")    # a PV kernel: no PVH note
+    con = sable(smp=1, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{notpvh} sable.type=pvh",
+                         f"{PVHTEST} sable.type=pvh sable.mem=2M basic",
+                         f"{PVHTEST} sable.type=pvh sable.mem=32M sable.vcpus=x basic",
+                         pvh("basic")])
+    con.wait_for(r"pvh: selftest.elf: no XEN_ELFNOTE_PHYS32_ENTRY note: not a PVH kernel")
+    con.wait_for(r"boot: module 1 \(\S+/pvhtest.elf\): sable.mem=2M: out of range")
+    con.wait_for(r"boot: module 2 \(\S+/pvhtest.elf\): sable.vcpus=x: not a number")
+    con.wait_for(r"boot: 1 domain started")
+    con.wait_for(r"\(d1\) pvhtest: SUCCESS", timeout=60)
+    con.expect_exit(EXIT_OK, timeout=60)
+
+
+def test_initrd_too_large_is_refused(sable):
+    big = shutil.which("qemu-system-x86_64")   # any file larger than the guest's 4 MiB
+    con = sable(smp=1, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{PVHTEST} sable.type=pvh sable.mem=4M basic", f"{big} sable.initrd"])
+    con.wait_for(r"pvh: pvhtest.elf: initrd too large for the domain's memory")
+    con.absent(r"dom1: PVH kernel")

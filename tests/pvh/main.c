@@ -1,0 +1,353 @@
+/*
+ * pvhtest: Sable's small HVM test kernel, booted through PVH under SVM.
+ * It prints one line per check on the hypervisor console (console_io) and
+ * ends with a verdict, then powers off. The guest command line picks the
+ * scenario:
+ *
+ *   basic   (default) CPUID leaves, hypercalls by VMMCALL and through the
+ *           hypercall page, MSR and I/O port policy, shared_info, the
+ *           callback vector with a one-shot timer, HLT wake-up, shutdown
+ *   npf     read guest-physical memory that is not backed: crashed
+ *   triple  triple fault: crashed
+ *   spin    print a line every 100 ms for about 2 s, then power off
+ */
+#include <stdarg.h>
+#include <sable/lib.h>
+#include <public/cpuid.h>
+#include <public/event_channel.h>
+#include <public/features.h>
+#include <public/hvm_op.h>
+#include <public/hvm_params.h>
+#include <public/hvm_start_info.h>
+#include <public/memory.h>
+#include <public/sched.h>
+#include <public/vcpu.h>
+#include <public/version.h>
+#include <public/xen.h>
+
+void pvh_main(uint32_t start_info);
+
+/* ---- hypercalls ---- */
+
+static long hypercall3(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    long rc;
+
+    __asm__ volatile("vmmcall"
+                     : "=a"(rc), "+D"(a1), "+S"(a2), "+d"(a3)
+                     : "a"(nr) : "memory");
+    return rc;
+}
+
+static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
+
+static long page_call2(uint64_t nr, uint64_t a1, uint64_t a2)
+{
+    long rc;
+    void *stub = hypercall_page + nr * 32;
+
+    __asm__ volatile("call *%[stub]"
+                     : "=a"(rc), "+D"(a1), "+S"(a2)
+                     : [stub] "r"(stub) : "rcx", "rdx", "r8", "r9", "r10", "r11", "memory");
+    return rc;
+}
+
+/* ---- console and checks ---- */
+
+static void print(const char *fmt, ...)
+{
+    char buf[200];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, (uint64_t)MIN(n, 199), (uint64_t)buf);
+}
+
+static unsigned int checks, failures;
+
+static void check(bool ok, const char *what)
+{
+    checks++;
+    if (!ok)
+        failures++;
+    print("pvhtest: %s %s\n", ok ? "PASS" : "FAIL", what);
+}
+
+static void poweroff(void)
+{
+    struct sched_shutdown s = { .reason = SHUTDOWN_poweroff };
+
+    hypercall3(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s, 0);
+    print("pvhtest: FAIL still running after shutdown\n");
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* ---- CPU helpers ---- */
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(0));
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* ---- interrupts: #GP (skips the 2-byte RDMSR) and the event callback ---- */
+
+struct idt_entry {
+    uint16_t off0, sel;
+    uint8_t ist, type;
+    uint16_t off1;
+    uint32_t off2, zero;
+};
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+
+struct frame {
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+static volatile unsigned int gp_count, upcalls;
+static struct shared_info *shinfo;
+
+__attribute__((interrupt))
+static void gp_handler(struct frame *f, uint64_t error)
+{
+    gp_count++;
+    f->rip += 2;
+}
+
+__attribute__((interrupt))
+static void callback_handler(struct frame *f)
+{
+    upcalls++;
+    shinfo->vcpu_info[0].evtchn_upcall_pending = 0;
+}
+
+static void idt_set(unsigned int vec, void *handler)
+{
+    uint64_t a = (uint64_t)handler;
+
+    idt[vec] = (struct idt_entry){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+                                   (uint32_t)(a >> 32), 0 };
+}
+
+static void idt_load(uint16_t limit)
+{
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { limit, (uint64_t)idt };
+
+    __asm__ volatile("lidt %0" :: "m"(d));
+}
+
+/* ---- the checks ---- */
+
+static void check_cpuid(void)
+{
+    uint32_t r[4];
+
+    cpuid(XEN_CPUID_FIRST_LEAF, r);
+    check(r[1] == XEN_CPUID_SIGNATURE_EBX && r[2] == XEN_CPUID_SIGNATURE_ECX &&
+          r[3] == XEN_CPUID_SIGNATURE_EDX && r[0] >= XEN_CPUID_LEAF(2),
+          "cpuid 0x40000000 says XenVMMXenVMM");
+    cpuid(XEN_CPUID_LEAF(2), r);
+    check(r[0] == 1 && r[1] == 0x40000000, "cpuid 0x40000002: one hypercall page, MSR 0x40000000");
+    cpuid(XEN_CPUID_LEAF(4), r);
+    check((r[0] & XEN_HVM_CPUID_VCPU_ID_PRESENT) && r[1] == 0 &&
+          (r[0] & XEN_HVM_CPUID_DOMID_PRESENT) && r[2] >= 1,
+          "cpuid 0x40000004: vCPU id 0 and a domain id");
+    cpuid(1, r);
+    check((r[2] & (1U << 31)) && !(r[2] & (1U << 5)) && !(r[2] & (1U << 26)),
+          "cpuid 1: hypervisor bit, no VMX, no XSAVE");
+    cpuid(0x80000001, r);
+    check(!(r[2] & (1U << 2)), "cpuid 0x80000001: SVM hidden");
+}
+
+static void check_hypercalls(void)
+{
+    struct xen_feature_info fi = { .submap_idx = 0 };
+    long v = hypercall3(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    long rc;
+
+    check(v == ((4 << 16) | 19), "vmmcall xen_version: 4.19");
+    rc = hypercall3(__HYPERVISOR_xen_version, XENVER_get_features, (uint64_t)&fi, 0);
+    check(rc == 0 && (fi.submap & (1U << XENFEAT_auto_translated_physmap)) &&
+          (fi.submap & (1U << XENFEAT_hvm_callback_vector)) &&
+          (fi.submap & (1U << XENFEAT_hvm_safe_pvclock)),
+          "features: auto-translated, callback vector, safe pvclock");
+    check(hypercall3(60, 0, 0, 0) == -38, "unknown hypercall: -ENOSYS");
+    check(hypercall3(__HYPERVISOR_set_trap_table, 0, 0, 0) == -38,
+          "PV-only hypercall (set_trap_table): -ENOSYS");
+    check(hypercall3(__HYPERVISOR_xen_version, XENVER_get_features, 0x7ff00000000ULL, 0) == -14,
+          "unmapped guest pointer: -EFAULT");
+    rc = hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_init_control, 0, 0);
+    check(rc == -38, "FIFO event channels: -ENOSYS");
+
+    wrmsr(0x40000000, (uint64_t)hypercall_page);
+    check(page_call2(__HYPERVISOR_xen_version, XENVER_version, 0) == v,
+          "hypercall page (installed by MSR): xen_version");
+}
+
+static void check_msr_and_io(void)
+{
+    uint32_t lo, hi, val;
+    uint8_t b;
+
+    gp_count = 0;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0011234));
+    check(gp_count == 1, "rdmsr of an unknown MSR: #GP");
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080));
+    check(gp_count == 1 && (lo & 0x500) == 0x500 && !(lo & (1U << 12)),
+          "EFER reads LME|LMA, SVME hidden");
+    __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"((uint16_t)0x80));
+    __asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"((uint16_t)0x510));
+    check(b == 0xff && val == 0xffffffff, "unhandled I/O ports read all-ones");
+}
+
+#define SHINFO_GFN 0x800        /* 8 MiB: RAM the image does not use */
+#define CALLBACK_VECTOR 0xf3
+
+static uint64_t system_time(void)
+{
+    volatile struct vcpu_time_info *t = &shinfo->vcpu_info[0].time;
+    uint32_t ver, lo, hi;
+    uint64_t st, ts, delta;
+    uint32_t mul;
+    int8_t shift;
+
+    do {
+        ver = t->version;
+        __asm__ volatile("" ::: "memory");
+        st = t->system_time;
+        ts = t->tsc_timestamp;
+        mul = t->tsc_to_system_mul;
+        shift = t->tsc_shift;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        __asm__ volatile("" ::: "memory");
+    } while ((ver & 1) || ver != t->version);
+    delta = (((uint64_t)hi << 32) | lo) - ts;
+    delta = shift >= 0 ? delta << shift : delta >> -shift;
+    return st + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+static void check_events(void)
+{
+    struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
+                                       .idx = 0, .gpfn = SHINFO_GFN };
+    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
+                               .value = (2ULL << 56) | CALLBACK_VECTOR };
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    struct vcpu_set_singleshot_timer st;
+    static struct vcpu_runstate_info runstate;
+    uint64_t t0, t1, rs_addr = (uint64_t)&runstate;
+    long rc;
+
+    rc = hypercall3(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)&xatp, 0);
+    check(rc == 0, "add_to_physmap(shared_info)");
+    shinfo = (struct shared_info *)(SHINFO_GFN << 12);
+    t0 = system_time();
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    t1 = system_time();
+    check(t0 > 0 && t1 > t0, "pvclock in shared_info advances");
+    check(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0,
+                     (uint64_t)&rs_addr) == 0, "runstate area registered");
+
+    rc = hypercall3(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0);
+    check(rc == 0, "callback vector 0xf3 set");
+    p.index = HVM_PARAM_STORE_PFN;
+    p.value = 99;
+    check(hypercall3(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0) == -1,
+          "the guest may not set HVM_PARAM_STORE_PFN: -EPERM");
+    rc = hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, (uint64_t)&bv, 0);
+    check(rc == 0 && bv.port > 0, "VIRQ_TIMER bound");
+    shinfo->evtchn_mask[0] = 0;
+
+    upcalls = 0;
+    st.timeout_abs_ns = system_time() + 2000000;       /* 2 ms */
+    st.flags = 0;
+    rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, (uint64_t)&st);
+    check(rc == 0, "one-shot timer set");
+    for (int i = 0; i < 1000 && !upcalls; i++)
+        __asm__ volatile("sti; hlt; cli");
+    check(upcalls >= 1 && (shinfo->evtchn_pending[0] & (1ULL << bv.port)),
+          "timer event delivered by the callback vector, HLT woken");
+    check(system_time() >= st.timeout_abs_ns, "not before its deadline");
+    check(runstate.state == RUNSTATE_running && runstate.time[RUNSTATE_running] > 0,
+          "runstate area filled in");
+}
+
+static void run_basic(void)
+{
+    idt_set(13, gp_handler);
+    idt_set(CALLBACK_VECTOR, callback_handler);
+    idt_load(sizeof(idt) - 1);
+    check_cpuid();
+    check_hypercalls();
+    check_msr_and_io();
+    check_events();
+    if (failures)
+        print("pvhtest: FAILURE: %u of %u checks failed\n", failures, checks);
+    else
+        print("pvhtest: SUCCESS: all %u checks passed\n", checks);
+    poweroff();
+}
+
+static void run_spin(void)
+{
+    uint64_t tsc_start, now;
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    tsc_start = ((uint64_t)hi << 32) | lo;
+    for (unsigned int i = 0; i < 20; i++) {
+        for (volatile uint64_t n = 0; n < 2000000; n++)
+            ;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        now = ((uint64_t)hi << 32) | lo;
+        print("pvhtest: spin %u (tsc +%lu)\n", i, now - tsc_start);
+    }
+    print("pvhtest: SUCCESS: spun to the end\n");
+    poweroff();
+}
+
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = cmdline; *p; p++)
+        if ((p == cmdline || p[-1] == ' ') && !strncmp(p, word, n) && (p[n] == ' ' || !p[n]))
+            return true;
+    return false;
+}
+
+void pvh_main(uint32_t start_info)
+{
+    const struct hvm_start_info *si = (const void *)(uint64_t)start_info;
+    const char *cmdline = si->cmdline_paddr ? (const char *)si->cmdline_paddr : "";
+
+    print("pvhtest: started, start_info magic %#x, cmdline '%s'\n", si->magic, cmdline);
+    if (si->magic != XEN_HVM_START_MAGIC_VALUE || si->version < 1 || !si->memmap_entries) {
+        print("pvhtest: FAILURE: bad hvm_start_info\n");
+        poweroff();
+    }
+    if (cmdline_has(cmdline, "npf")) {
+        print("pvhtest: reading unbacked memory at 3 GiB + 1 MiB\n");
+        print("pvhtest: read %#x (should not get here)\n", *(volatile uint32_t *)0xc0100000UL);
+    } else if (cmdline_has(cmdline, "triple")) {
+        print("pvhtest: triple fault (empty IDT, int3)\n");
+        idt_load(0);
+        __asm__ volatile("int3");
+        print("pvhtest: survived a triple fault (should not get here)\n");
+    } else if (cmdline_has(cmdline, "spin")) {
+        run_spin();
+    } else {
+        run_basic();
+    }
+    poweroff();
+}
