@@ -13,6 +13,8 @@
  *   c6 /0  MOV r/m8, imm8       c7 /0  MOV r/m, imm16/32 (sign-extended to 64)
  *   0f b6  MOVZX r, r/m8        0f b7  MOVZX r, r/m16
  *   0f be  MOVSX r, r/m8        0f bf  MOVSX r, r/m16
+ *   a0/a1  MOV AL/eAX, moffs    a2/a3  MOV moffs, AL/eAX (what compilers
+ *                                      emit for an absolute address in rax)
  *
  * with the legacy prefixes 0x66 (operand size), 0x67 (address size),
  * segment overrides (recorded; the fault already gave the address) and
