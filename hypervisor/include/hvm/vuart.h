@@ -15,8 +15,8 @@
  *   7    SCR                  SCR
  *
  * Transmission is instant: a THR byte goes straight to ops->output (the
- * owner feeds it to the domain's console line buffer, which tags lines
- * "(dN)"), or, in loopback, into the receive queue. Input for the domain
+ * owner feeds it to guest_console_put(), the domain's console line buffer,
+ * which tags lines "(dN)"), or, in loopback, into the receive queue. Input for the domain
  * (keys routed to it) waits in a 64-byte queue. Interrupts follow the
  * 16550 rules (IER, IIR priorities, THRE cleared by reading IIR or writing
  * THR) and are visible as the IRQ line level (vuart_irq_level); a PVH guest
