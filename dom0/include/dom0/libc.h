@@ -1,0 +1,44 @@
+/*
+ * The C library dom0's portable code may use, on both of its builds:
+ *
+ *  - in dom0 (a PV kernel on guest/'s freestanding runtime): guest/lib.h
+ *    (string functions, snprintf, printf on the console) plus what
+ *    dom0/lib/libc.c adds (malloc and friends on an arena, strdup, memchr,
+ *    strrchr);
+ *  - on the host (SABLE_HOST_TEST, the cmocka unit tests): the real libc.
+ *
+ * Portable code sticks to the functions declared below, so either build
+ * links it unchanged.
+ */
+#ifndef DOM0_LIBC_H
+#define DOM0_LIBC_H
+
+#ifdef SABLE_HOST_TEST
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
+#endif
+#ifndef READ_ONCE
+#define READ_ONCE(x)    (*(const volatile __typeof__(x) *)&(x))
+#endif
+#else
+#include <guest/lib.h>
+
+void *malloc(size_t size);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t size);
+void free(void *p);
+char *strdup(const char *s);
+void *memchr(const void *s, int c, size_t n);
+char *strrchr(const char *s, int c);
+#endif
+
+#define DOM0_MIN(a, b)  ((a) < (b) ? (a) : (b))
+
+#endif /* DOM0_LIBC_H */
