@@ -113,14 +113,14 @@ struct frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-static volatile unsigned int gp_count, upcalls;
+static volatile unsigned int gp_count, gp_skip = 2, upcalls;
 static struct shared_info *shinfo;
 
 __attribute__((interrupt))
 static void gp_handler(struct frame *f, uint64_t error)
 {
     gp_count++;
-    f->rip += 2;
+    f->rip += gp_skip;
 }
 
 __attribute__((interrupt))
@@ -162,8 +162,8 @@ static void check_cpuid(void)
           (r[0] & XEN_HVM_CPUID_DOMID_PRESENT) && r[2] >= 1,
           "cpuid 0x40000004: vCPU id 0 and a domain id");
     cpuid(1, r);
-    check((r[2] & (1U << 31)) && !(r[2] & (1U << 5)) && !(r[2] & (1U << 26)),
-          "cpuid 1: hypervisor bit, no VMX, no XSAVE");
+    check((r[2] & (1U << 31)) && !(r[2] & (1U << 5)) && (r[2] & (1U << 21)),
+          "cpuid 1: hypervisor bit and x2APIC, no VMX");
     cpuid(0x80000001, r);
     check(!(r[2] & (1U << 2)), "cpuid 0x80000001: SVM hidden");
 }
@@ -204,6 +204,13 @@ static void check_msr_and_io(void)
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080));
     check(gp_count == 1 && (lo & 0x500) == 0x500 && !(lo & (1U << 12)),
           "EFER reads LME|LMA, SVME hidden");
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+    check(gp_count == 1 && (lo & 0xc00) == 0xc00 && (lo & 0x100),
+          "APIC base: enabled, x2APIC mode, boot processor");
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x802));
+    check(gp_count == 1 && lo == 0, "x2APIC id (MSR 0x802) is the vCPU id");
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x8ff));
+    check(gp_count == 2, "x2APIC: a register that does not exist gives #GP");
     __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"((uint16_t)0x80));
     __asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"((uint16_t)0x510));
     check(b == 0xff && val == 0xffffffff, "unhandled I/O ports read all-ones");
@@ -282,6 +289,32 @@ static void check_events(void)
           "runstate area filled in");
 }
 
+/* XSETBV under the CPUID policy: x87|SSE is fine, no x87 is #GP. */
+static void check_xsetbv(void)
+{
+    uint32_t r[4];
+    uint64_t cr4;
+
+    cpuid(1, r);
+    if (!(r[2] & (1U << 26))) {
+        print("pvhtest: SKIP xsetbv (no XSAVE)\n");
+        return;
+    }
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | (1UL << 18)));
+    cpuid(1, r);
+    check(r[2] & (1U << 27), "cpuid 1: OSXSAVE follows CR4");
+    gp_count = 0;
+    gp_skip = 3;
+    __asm__ volatile("xsetbv" :: "c"(0), "a"(3), "d"(0));
+    check(gp_count == 0, "xsetbv x87|SSE accepted");
+    __asm__ volatile("xsetbv" :: "c"(0), "a"(2), "d"(0));
+    check(gp_count == 1, "xsetbv without x87: #GP");
+    __asm__ volatile("xsetbv" :: "c"(1), "a"(3), "d"(0));
+    check(gp_count == 2, "xsetbv of XCR1: #GP");
+    gp_skip = 2;
+}
+
 static void run_basic(void)
 {
     idt_set(13, gp_handler);
@@ -290,6 +323,7 @@ static void run_basic(void)
     check_cpuid();
     check_hypercalls();
     check_msr_and_io();
+    check_xsetbv();
     check_events();
     if (failures)
         print("pvhtest: FAILURE: %u of %u checks failed\n", failures, checks);

@@ -13,7 +13,11 @@
 
 #include <sable/domain.h>
 #include <sable/p2m.h>
+#include <sable/spinlock.h>
+#include <sable/timer.h>
 #include <asm/svm.h>
+#include <hvm/cpuid.h>
+#include <hvm/vlapic.h>
 #include <public/hvm_params.h>
 
 /* Exit statistics, per domain: printed when it ends. */
@@ -31,24 +35,27 @@ struct hvm_domain {
     uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */
     uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
     uint64_t hypercall_page_gfn;      /* where the guest asked for it, 0: never */
+    struct hvm_cpuid_domain cpuid;    /* the CPUID policy's view of the domain */
 };
-
-#define HVM_X2APIC_REGS 0x40
-
-struct hvm_fpu {
-    uint8_t fx[512];
-} __aligned(16);
 
 struct hvm_vcpu {
     struct svm_vcpu svm;              /* first: entry.S finds it at v->arch */
-    struct hvm_fpu fpu;
+    void *fpu;                        /* XSAVE (or FXSAVE) image, 64-byte aligned */
+    uint64_t xcr0;                    /* the guest's XCR0 (XSETBV) */
     uint64_t p2m_generation;          /* the domain's when its ASID was taken */
     bool wait_for_sipi;               /* an AP after INIT, or never started */
-    uint64_t x2apic_base;             /* MSR_APIC_BASE as the guest sees it */
     uint32_t tsc_aux;                 /* MSR_TSC_AUX (RDTSCP reads it directly) */
-    uint64_t x2apic_regs[HVM_X2APIC_REGS];  /* MSRs 0x800.. (hvm/devices.c) */
+    spinlock_t lapic_lock;            /* serialises every vlapic_* call */
+    struct vlapic lapic;
+    struct timer lapic_timer;
+    void *ipi_out;                    /* hvm/lapic.c: where an ICR write's IPI goes */
     uint8_t uart_scratch;
 };
+
+/* The host's XSAVE support (svm.c): 0 when only FXSAVE is used. */
+extern uint64_t hvm_xcr0_mask;        /* components guests may enable */
+#define HVM_XCR0_HOST 3ULL            /* x87 | SSE: XCR0 while no HVM vCPU runs */
+extern unsigned int hvm_fpu_size;     /* bytes of a vCPU's FPU image */
 
 static inline bool is_hvm_domain(const struct domain *d) { return d->is_hvm; }
 static inline bool is_hvm_vcpu(const struct vcpu *v) { return v && v->domain->is_hvm; }
@@ -86,6 +93,9 @@ int hvm_copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t l
 /* The hypervisor's view of guest frame gfn if it is backed (writable if asked), or NULL. */
 void *hvm_gfn_to_virt(struct domain *d, uint64_t gfn, bool write);
 
+/* The CPUID policy's view of a new domain (hvm/guest_cpu.c). */
+void hvm_cpuid_domain_init(struct domain *d);
+
 /* Exits handled in hvm/ (0: done, advance RIP; <0: the domain was crashed). */
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
@@ -93,16 +103,25 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 void hvm_hypercall(struct vcpu *v);
 bool hvm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
 
-/* Emulated devices (hvm/devices.c): the local APIC's x2APIC MSRs, the UART. */
-int hvm_x2apic_read(struct vcpu *v, uint32_t msr, uint64_t *val);
-int hvm_x2apic_write(struct vcpu *v, uint32_t msr, uint64_t val);
+/* The local APIC (hvm/lapic.c): set up, MSRs, the interrupt it wants delivered. */
+void hvm_lapic_init(struct vcpu *v);
+void hvm_lapic_destroy(struct vcpu *v);
+int hvm_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
+int hvm_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
+bool hvm_lapic_is_msr(uint32_t msr);
+int hvm_lapic_pending(struct vcpu *v);           /* vector, or -1 */
+void hvm_lapic_ack(struct vcpu *v, uint8_t vector);
+/* The COM1 UART (hvm/devices.c). */
 bool hvm_vuart_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
+/* XSETBV from the guest: 0, or -EINVAL for #GP. */
+int hvm_xsetbv(struct vcpu *v, uint32_t index, uint64_t value);
 
 /* Crash v's domain with a report of the vCPU's state. */
 void hvm_crash(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Is an event upcall waiting that the vCPU should take? */
+/* Is an event upcall waiting that the vCPU should take? Or any interrupt? */
 bool hvm_upcall_pending(struct vcpu *v);
+bool hvm_interrupt_pending(struct vcpu *v);
 
 /* Count one exit of this kind for v's domain. */
 static inline void hvm_count_exit(struct vcpu *v, enum hvm_exit_kind k)

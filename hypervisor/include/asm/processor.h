@@ -78,6 +78,19 @@ static inline uint64_t rdtsc_ordered(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* XCR index 0 (XCR0): which state components XSAVE manages (needs CR4.OSXSAVE). */
+static inline void xsetbv(uint32_t index, uint64_t v)
+{
+    __asm__ volatile("xsetbv" :: "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static inline uint64_t xgetbv(uint32_t index)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 #define DEFINE_CR(n)                                                        \
     static inline uint64_t read_cr##n(void)                                 \
     { uint64_t v; __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \

@@ -1,20 +1,15 @@
 /*
- * What an HVM guest sees of the CPU: CPUID (the host's leaves with what is
- * not virtualized hidden, plus Xen's leaves from 0x40000000), the MSRs it
- * may touch (an allow-list; #GP for everything else), and I/O ports
- * (unhandled ports read all-ones and ignore writes, as on an empty bus).
- *
- * Hidden on purpose: XSAVE/AVX and friends (only the x87/SSE state is
- * switched between vCPUs), VMX/SVM, MONITOR/MWAIT, MTRRs and machine
- * checks (their MSRs are not emulated), 5-level paging, PKU, speculation
- * control MSRs. x2APIC is shown: Linux then reaches the local APIC through
- * MSRs, one exit per access, instead of MMIO that would need decoding.
+ * What an HVM guest sees of the CPU: CPUID (hvm/cpuid.c's policy), the MSRs
+ * it may touch (an allow-list; #GP for everything else), XCR0, and I/O
+ * ports (unhandled ports read all-ones and ignore writes, as on an empty
+ * bus).
  */
 #include <sable/console.h>
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
+#include <sable/time.h>
 #include <asm/hvm.h>
 #include <asm/processor.h>
 #include <public/cpuid.h>
@@ -26,120 +21,55 @@
 #define MSR_K7_HWCR      0xc0010015
 #define MSR_UCODE_REV    0x8b
 
-/* Bits cleared from the host's leaves. */
-#define L1_ECX_HIDE ((1U << 2) | (1U << 3) | (1U << 4) | (1U << 5) | (1U << 6) | (1U << 7) | \
-                     (1U << 8) | (1U << 14) | (1U << 15) | (1U << 18) | (1U << 24) |         \
-                     (1U << 26) | (1U << 27) | (1U << 28) | (1U << 29))
-#define L1_EDX_HIDE ((1U << 7) | (1U << 12) | (1U << 14) | (1U << 18) | (1U << 21) |         \
-                     (1U << 22) | (1U << 27) | (1U << 29) | (1U << 31))
-/* Leaf 7 ebx: keep FSGSBASE, BMI1, SMEP, BMI2, ERMS, INVPCID, ADX, SMAP, CLFLUSHOPT, CLWB, SHA. */
-#define L7_EBX_KEEP ((1U << 0) | (1U << 3) | (1U << 7) | (1U << 8) | (1U << 9) | (1U << 10) | \
-                     (1U << 19) | (1U << 20) | (1U << 23) | (1U << 24) | (1U << 29))
-/* Leaf 7 ecx: keep UMIP, RDPID. */
-#define L7_ECX_KEEP ((1U << 2) | (1U << 22))
-/* 0x80000001 ecx: keep LAHF, ABM, SSE4A, MISALIGNSSE, 3DNOWPREFETCH. */
-#define E1_ECX_KEEP ((1U << 0) | (1U << 5) | (1U << 6) | (1U << 7) | (1U << 8))
-
-/* Bits needed to number n vCPUs (the APIC id width of a level). */
-static unsigned int order_of(unsigned int n)
+static void host_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
 {
-    unsigned int o = 0;
-
-    while ((1U << o) < n)
-        o++;
-    return o;
+    cpuid_count(leaf, sub, out);
 }
 
-static void xen_leaves(struct vcpu *v, uint32_t leaf, struct cpuid_regs *r)
+/* The policy's fixed view of domain d (set up once, when d is created). */
+void hvm_cpuid_domain_init(struct domain *d)
 {
-    memset(r, 0, sizeof(*r));
-    switch (leaf - XEN_CPUID_FIRST_LEAF) {
-    case 0:
-        r->eax = XEN_CPUID_LEAF(4);
-        r->ebx = XEN_CPUID_SIGNATURE_EBX;
-        r->ecx = XEN_CPUID_SIGNATURE_ECX;
-        r->edx = XEN_CPUID_SIGNATURE_EDX;
-        break;
-    case 1:
-        r->eax = (4 << 16) | 19;                /* the Xen interface Sable speaks */
-        break;
-    case 2:
-        r->eax = 1;                             /* one hypercall page */
-        r->ebx = MSR_HYPERCALL;
-        break;
-    case 4:
-        r->eax = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT |
-                 XEN_HVM_CPUID_DOMID_PRESENT;
-        r->ebx = v->vcpu_id;
-        r->ecx = v->domain->domain_id;
-        break;
+    struct hvm_cpuid_domain *c = &hvm_domain(d)->cpuid;
+    struct time_params tp;
+
+    c->host_cpuid = host_cpuid;
+    c->nr_vcpus = d->max_vcpus;
+    c->domid = d->domain_id;
+    c->flags = HVM_CPUID_TSC_AUX;
+    if (time_get_params(&tp)) {
+        c->tsc_khz = tp.tsc_hz / 1000;
+        c->tsc_to_ns = tp.tsc_to_ns;
     }
 }
 
 void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 {
-    unsigned int nv = v->domain->max_vcpus;
-    struct cpuid_regs host;
+    struct hvm_cpuid_vcpu cv = {
+        .vcpu_id = v->vcpu_id,
+        .cr4 = hvm_vmcb(v)->cr4,
+        .xcr0 = hvm_xcr0_mask ? xgetbv(0) : 1,     /* the running vCPU's */
+        .apic_enabled = vlapic_base_read(&hvm_vcpu(v)->lapic) & (1ULL << 11),
+    };
 
-    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x10000) {
-        xen_leaves(v, leaf, r);
-        return;
-    }
-    cpuid(leaf >= 0x80000000 ? 0x80000000 : 0, &host);
-    if (leaf > host.eax || (leaf > 0xd && leaf < 0x80000000) || leaf > 0x80000008) {
-        memset(r, 0, sizeof(*r));
-        return;
-    }
-    cpuid_count(leaf, sub, r);
-    switch (leaf) {
-    case 0:
-        r->eax = MIN(r->eax, 0xdU);
-        break;
-    case 1:
-        r->ebx = (r->ebx & 0xffff) | (nv << 16) | (v->vcpu_id << 24);
-        r->ecx = (r->ecx & ~L1_ECX_HIDE) | (1U << 21) | (1U << 31);   /* x2APIC, hypervisor */
-        r->edx &= ~L1_EDX_HIDE;
-        if (nv > 1)
-            r->edx |= 1U << 28;                 /* HTT: the count in ebx means something */
-        break;
-    case 7:
-        if (sub == 0) {
-            r->eax = 0;
-            r->ebx &= L7_EBX_KEEP;
-            r->ecx &= L7_ECX_KEEP;
-            r->edx = 0;
-        } else {
-            memset(r, 0, sizeof(*r));
-        }
-        break;
-    case 0xb:                                   /* x2APIC topology: one core per vCPU */
-        r->ecx = sub & 0xff;
-        r->edx = v->vcpu_id;
-        if (sub == 0) {
-            r->eax = 0, r->ebx = 1, r->ecx |= 1 << 8;
-        } else if (sub == 1) {
-            r->eax = order_of(nv), r->ebx = nv, r->ecx |= 2 << 8;
-        } else {
-            r->eax = r->ebx = 0;
-        }
-        break;
-    case 0x80000000:
-        r->eax = MIN(r->eax, 0x80000008U);
-        break;
-    case 0x80000001:
-        r->ecx &= E1_ECX_KEEP;
-        break;
-    case 0x80000008:
-        r->ebx = 0;
-        r->ecx = nv - 1;
-        break;
-    case 2: case 0x80000002: case 0x80000003: case 0x80000004:
-    case 0x80000005: case 0x80000006: case 0x80000007:
-        break;                                  /* cache and name strings, as the host */
-    default:
-        memset(r, 0, sizeof(*r));
-        break;
-    }
+    hvm_cpuid_policy(&hvm_domain(v->domain)->cpuid, &cv, leaf, sub, r);
+}
+
+/* ---- XCR0 ---- */
+
+int hvm_xsetbv(struct vcpu *v, uint32_t index, uint64_t value)
+{
+    struct cpuid_regs r;
+
+    hvm_cpuid(v, 0xd, 0, &r);                  /* what the guest was told it may enable */
+    if (index != 0 || !hvm_xcr0_mask || !(value & 1) || (value & ~hvm_xcr0_mask) ||
+        (value & ~(((uint64_t)r.edx << 32) | r.eax)) ||
+        ((value & 4) && !(value & 2)) ||                        /* AVX needs SSE */
+        ((value & 0xe0) && (value & 0xe0) != 0xe0) ||           /* AVX-512: all three */
+        ((value & 0xe0) && !(value & 4)))                       /* ... and AVX */
+        return -EINVAL;
+    hvm_vcpu(v)->xcr0 = value;
+    xsetbv(0, value);
+    return 0;
 }
 
 /* ---- MSRs ---- */
@@ -167,12 +97,11 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     const struct vmcb *vmcb = hvm_vmcb(v);
 
+    if (hvm_lapic_is_msr(msr))
+        return hvm_lapic_msr_read(v, msr, val);
     switch (msr) {
     case MSR_EFER:
         *val = vmcb->efer & ~EFER_SVME;
-        return 0;
-    case MSR_APIC_BASE:
-        *val = hvm_vcpu(v)->x2apic_base;
         return 0;
     case MSR_PAT:
         *val = vmcb->g_pat;
@@ -188,8 +117,6 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = 0;
         return 0;
     default:
-        if (msr >= 0x800 && msr < 0x900)
-            return hvm_x2apic_read(v, msr, val);
         return -EINVAL;
     }
 }
@@ -198,15 +125,13 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
     struct vmcb *vmcb = hvm_vmcb(v);
 
+    if (hvm_lapic_is_msr(msr))
+        return hvm_lapic_msr_write(v, msr, val);
     switch (msr) {
     case MSR_EFER:
         if (val & ~(EFER_GUEST_BITS | EFER_LMA))
             return -EINVAL;
         vmcb->efer = (val & EFER_GUEST_BITS) | (vmcb->efer & EFER_LMA) | EFER_SVME;
-        return 0;
-    case MSR_APIC_BASE:
-        hvm_vcpu(v)->x2apic_base = (hvm_vcpu(v)->x2apic_base & (1ULL << 8)) |
-                                    (val & ((3ULL << 10) | 0xfffff000ULL));
         return 0;
     case MSR_PAT:
         for (unsigned int i = 0; i < 8; i++) {
@@ -225,8 +150,6 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     case MSR_HYPERCALL:
         return install_hypercall_page(v, val);
     default:
-        if (msr >= 0x800 && msr < 0x900)
-            return hvm_x2apic_write(v, msr, val);
         return -EINVAL;
     }
 }
@@ -235,11 +158,18 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 
 #define PORT_RESET_CONTROL 0xcf9
 #define PORT_KBD_COMMAND   0x64
+#define PORT_PIT_FIRST     0x40
+#define PORT_PIT_LAST      0x43
 
 bool hvm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val)
 {
     if (in) {
-        *val = 0xffffffff;
+        /*
+         * No PIT: its counters read 0, not all-ones. Linux's quick PIT
+         * calibration then gives up after two reads instead of 100000
+         * (it waits for the counter's high byte to leave 0xff).
+         */
+        *val = port >= PORT_PIT_FIRST && port <= PORT_PIT_LAST ? 0 : 0xffffffff;
         return hvm_vuart_io(v, port, size, in, val);
     }
     if ((port == PORT_RESET_CONTROL && (*val & 0x4)) ||

@@ -51,6 +51,7 @@ int hvm_domain_create(struct domain *d)
     }
     h->p2m_generation = 1;
     d->arch = h;
+    hvm_cpuid_domain_init(d);
     return 0;
 }
 
@@ -91,26 +92,41 @@ void hvm_domain_destroy(struct domain *d)
     d->arch = NULL;
 }
 
+static unsigned int fpu_order(void)
+{
+    return hvm_fpu_size > PAGE_SIZE ? 1 : 0;
+}
+
 int hvm_vcpu_create(struct vcpu *v)
 {
     struct hvm_vcpu *hv = xzalloc(struct hvm_vcpu);
+    uint8_t *fx;
     int rc;
 
     if (!hv)
         return -ENOMEM;
-    rc = svm_vcpu_create(&hv->svm, hvm_domain(v->domain)->p2m.root);
+    fx = alloc_xenheap_pages(fpu_order());
+    rc = fx ? svm_vcpu_create(&hv->svm, hvm_domain(v->domain)->p2m.root) : -ENOMEM;
     if (rc) {
+        if (fx)
+            free_xenheap_pages(fx, fpu_order());
         xfree(hv);
         return rc;
     }
-    /* FCW 0x37f and MXCSR 0x1f80: the FPU as after reset. */
-    hv->fpu.fx[0] = 0x7f;
-    hv->fpu.fx[1] = 0x03;
-    hv->fpu.fx[24] = 0x80;
-    hv->fpu.fx[25] = 0x1f;
+    /*
+     * The FPU as after reset: FCW 0x37f, MXCSR 0x1f80; an XSAVE header of
+     * zeros means every other component is in its initial state.
+     */
+    memset(fx, 0, PAGE_SIZE << fpu_order());
+    fx[0] = 0x7f;
+    fx[1] = 0x03;
+    fx[24] = 0x80;
+    fx[25] = 0x1f;
+    hv->fpu = fx;
+    hv->xcr0 = 1;                               /* x87 only, as after reset */
     hv->wait_for_sipi = v->vcpu_id != 0;
-    hv->x2apic_base = 0xfee00000 | (1ULL << 11) | (v->vcpu_id == 0 ? 1ULL << 8 : 0);
     v->arch = hv;
+    hvm_lapic_init(v);
     /* HVM guests mask events with RFLAGS.IF; the PV mask bit means nothing. */
     v->vcpu_info->evtchn_upcall_mask = 0;
     return 0;
@@ -122,22 +138,48 @@ void hvm_vcpu_destroy(struct vcpu *v)
 
     if (!hv)
         return;
+    hvm_lapic_destroy(v);
     svm_vcpu_destroy(&hv->svm);
+    free_xenheap_pages(hv->fpu, fpu_order());
     xfree(hv);
     v->arch = NULL;
 }
 
-/* Context switch: only the FPU/SSE state and TSC_AUX live outside the VMCB. */
+/*
+ * Context switch: the FPU/SSE/AVX state (with XSAVE, under the guest's own
+ * XCR0, which stays loaded while the vCPU runs) and TSC_AUX live outside
+ * the VMCB. Sable itself never touches the FPU.
+ */
 void hvm_save_vcpu(struct vcpu *v)
 {
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
     clts();
-    __asm__ volatile("fxsave64 %0" : "=m"(hvm_vcpu(v)->fpu));
+    if (hvm_xcr0_mask) {
+        /*
+         * The guest's XCR0 as it is now: XSETBV exits are asked for, but
+         * QEMU's software CPU does not deliver them, so the guest may have
+         * set it directly.
+         */
+        hv->xcr0 = xgetbv(0);
+        __asm__ volatile("xsave64 (%0)" :: "r"(hv->fpu), "a"(~0U), "d"(~0U) : "memory");
+        xsetbv(0, HVM_XCR0_HOST);
+    } else {
+        __asm__ volatile("fxsave64 (%0)" :: "r"(hv->fpu) : "memory");
+    }
 }
 
 void hvm_load_vcpu(struct vcpu *v)
 {
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
     clts();
-    __asm__ volatile("fxrstor64 %0" :: "m"(hvm_vcpu(v)->fpu));
+    if (hvm_xcr0_mask) {
+        xsetbv(0, hv->xcr0);
+        __asm__ volatile("xrstor64 (%0)" :: "r"(hv->fpu), "a"(~0U), "d"(~0U) : "memory");
+    } else {
+        __asm__ volatile("fxrstor64 (%0)" :: "r"(hv->fpu) : "memory");
+    }
     wrmsr(MSR_TSC_AUX, hvm_vcpu(v)->tsc_aux);
 }
 
@@ -314,23 +356,37 @@ bool hvm_upcall_pending(struct vcpu *v)
            __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_RELAXED);
 }
 
+bool hvm_interrupt_pending(struct vcpu *v)
+{
+    return hvm_upcall_pending(v) || hvm_lapic_pending(v) >= 0;
+}
+
 /*
- * Inject the event upcall (the callback vector, straight into the vCPU:
- * no local APIC, no EOI) when the guest can take an interrupt now;
- * otherwise ask for a VINTR exit at the moment it can.
+ * Inject what is pending when the guest can take an interrupt now: the
+ * event upcall (the callback vector, straight into the vCPU: no local
+ * APIC, no EOI) first, else the local APIC's highest vector. Otherwise ask
+ * for a VINTR exit at the moment the guest can take one.
  */
 static void hvm_inject_pending(struct vcpu *v)
 {
     struct vmcb *vmcb = hvm_vmcb(v);
-    uint8_t vector = hvm_domain(v->domain)->callback_vector;
+    int vector;
 
     vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
     vmcb->vintr &= ~SVM_VINTR_V_IRQ;
-    if (!hvm_upcall_pending(v))
+    if (!hvm_interrupt_pending(v))
         return;
     if (!(vmcb->eventinj & SVM_EVT_VALID) && (vmcb->rflags & X86_EFLAGS_IF) &&
         !(vmcb->int_state & 1)) {
-        svm_inject(vmcb, vector, SVM_EVT_TYPE_INTR, false, 0);
+        if (hvm_upcall_pending(v)) {
+            vector = hvm_domain(v->domain)->callback_vector;
+        } else {
+            vector = hvm_lapic_pending(v);
+            if (vector < 0)
+                return;
+            hvm_lapic_ack(v, (uint8_t)vector);
+        }
+        svm_inject(vmcb, (uint64_t)vector, SVM_EVT_TYPE_INTR, false, 0);
         return;
     }
     /* A virtual interrupt request only to learn when IF opens; never taken. */

@@ -103,7 +103,7 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
         }
     }
     __atomic_or_fetch(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
-    if (hvm_upcall_pending(v) && (vmcb->rflags & X86_EFLAGS_IF))
+    if (hvm_interrupt_pending(v) && (vmcb->rflags & X86_EFLAGS_IF))
         __atomic_and_fetch(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST);
 }
 
@@ -170,6 +170,20 @@ static void exit_ud(struct vcpu *v, struct vmcb *vmcb)
     inject_ud(vmcb);
 }
 
+/* XSETBV (0f 01 d1): XCR0 under the CPUID policy, #GP otherwise. */
+static void exit_xsetbv(struct vcpu *v, struct vmcb *vmcb)
+{
+    struct svm_gprs *r = &hvm_vcpu(v)->svm.regs;
+
+    hvm_count_exit(v, HVM_EXIT_OTHER);
+    if (vmcb->cpl != 0 ||
+        hvm_xsetbv(v, (uint32_t)r->rcx, (uint32_t)vmcb->rax | (r->rdx << 32))) {
+        inject_gp(vmcb);
+        return;
+    }
+    advance_rip(vmcb, 3);
+}
+
 /* SVM instructions and others a guest may not use: #UD, as on a CPU without them. */
 static void exit_refuse(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -205,7 +219,8 @@ static exit_fn_t exit_handler(uint64_t code)
     case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
     case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
     case SVM_EXIT_INVLPGA: case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT:
-    case SVM_EXIT_XSETBV:   return exit_refuse;
+                            return exit_refuse;
+    case SVM_EXIT_XSETBV:   return exit_xsetbv;
     default:                return NULL;
     }
 }

@@ -19,9 +19,39 @@
 #include <asm/memlayout.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/hvm.h>
 #include <asm/svm.h>
 
 struct svm_caps svm_caps;
+uint64_t hvm_xcr0_mask;
+unsigned int hvm_fpu_size = 512;
+
+/* x87, SSE, AVX, AVX-512 (opmask, ZMM_Hi256, Hi16_ZMM): what guests may use. */
+#define XCR0_GUEST_COMPONENTS 0xe7ULL
+
+/*
+ * Let guests use XSAVE-managed state: turn on CR4.OSXSAVE here (the host
+ * itself only ever needs x87|SSE in XCR0) and size a vCPU's XSAVE image.
+ */
+static void svm_xsave_init(unsigned int cpu)
+{
+    struct cpuid_regs r;
+
+    cpuid(1, &r);
+    if (!(r.ecx & (1U << 26)))
+        return;
+    write_cr4(read_cr4() | X86_CR4_OSXSAVE);
+    xsetbv(0, HVM_XCR0_HOST);
+    if (cpu != 0)
+        return;
+    cpuid_count(0xd, 0, &r);
+    hvm_xcr0_mask = (((uint64_t)r.edx << 32) | r.eax) & XCR0_GUEST_COMPONENTS;
+    hvm_fpu_size = MAX(r.ecx, 576U);
+    if (hvm_fpu_size > 2 * PAGE_SIZE) {         /* more than the image holds */
+        hvm_xcr0_mask = 0;
+        hvm_fpu_size = 512;
+    }
+}
 
 static paddr_t host_vmcb_pa[NR_CPUS];     /* per CPU: VMSAVE/VMLOAD of host state */
 static paddr_t iopm_pa, msrpm_pa;
@@ -111,6 +141,7 @@ void svm_cpu_init(void)
         pr_err("svm: out of memory for the permission maps\n");
         return;
     }
+    svm_xsave_init(cpu);
     hsave = alloc_xenheap_pages(0);
     host = alloc_xenheap_pages(0);
     if (!hsave || !host) {
