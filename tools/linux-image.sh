@@ -6,6 +6,8 @@
 #   build/linux/initrd.cpio.gz   busybox-static, /init, the Xen front-end
 #                                modules of the same kernel, /bin/bench
 #   build/linux/release          the kernel release (uname -r)
+#   build/linux/tsc-khz          host tool: the TSC rate for native boots
+#                                (tools/linux_native.py)
 #
 # The .deb files are fetched with `apt-get download` (no root needed) into a
 # cache shared by every clone: $SABLE_CACHE, else $XDG_CACHE_HOME/sable, else
@@ -200,12 +202,21 @@ resolve_packages() {
     printf '%s\n' "$(lists_signature)" "$kernel_deb" "$busybox_deb" >"$memo"
 }
 
+# Host tools for booting the images natively.
+build_host_tools() {
+    if [ "$OUT/tsc-khz" -nt tools/tsc-khz.c ]; then
+        return
+    fi
+    gcc -O2 -Wall -Wextra -Werror -o "$OUT/tsc-khz" tools/tsc-khz.c
+}
+
 main() {
     local kernel_deb busybox_deb
     mkdir -p "$OUT"
     resolve_packages
     build_kernel "$kernel_deb"
     build_initrd "$busybox_deb"
+    build_host_tools
     say "$OUT/vmlinux and $OUT/initrd.cpio.gz ready (kernel $(cat "$OUT/release"))"
 }
 

@@ -11,6 +11,7 @@ carries the QEMU command and the full console log.
 Run through `tools/sable test`, or directly:
     /usr/bin/python3 -m pytest tests/integration [-n 2] [-k smp]
 """
+import fcntl
 import io
 import os
 import re
@@ -25,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = ROOT / "build" / "sable.mb"
 ISO = ROOT / "build" / "sable.iso"
+LINUX = ROOT / "build" / "linux"         # the Linux guest images: docs/linux-guest.md
 QEMU = "qemu-system-x86_64"
 
 # isa-debug-exit turns a write of v to port 0xf4 into exit status (v << 1) | 1.
@@ -111,6 +113,10 @@ class Console:
         if m:
             self.fail(f"unexpected /{pattern}/: {m.group(0)!r}")
 
+    def send(self, text):
+        """Type text on the serial console (end a command with "\\n")."""
+        self.child.send(text)
+
     def wait_exit(self, timeout=TIMEOUT):
         """Wait for QEMU to exit; its exit status."""
         deadline = time.monotonic() + timeout
@@ -166,6 +172,24 @@ def sable(request):
     yield start
     for c in consoles:
         c.kill()
+
+
+@pytest.fixture(scope="session")
+def linux_images():
+    """
+    Make sure the Linux guest images are built (tools/linux-image.sh; the
+    first time it downloads the Debian packages into ~/.cache/sable) and
+    return build/linux. Only tests that ask for it pay for it. Workers take
+    a lock, so one builds and the others then find everything up to date.
+    """
+    LINUX.mkdir(parents=True, exist_ok=True)
+    with open(LINUX.parent / "linux.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = subprocess.run([str(ROOT / "tools" / "linux-image.sh")], cwd=ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        pytest.fail(f"tools/linux-image.sh failed:\n{r.stdout}", pytrace=False)
+    return LINUX
 
 
 @pytest.hookimpl(hookwrapper=True)
