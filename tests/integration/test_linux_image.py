@@ -52,7 +52,7 @@ def test_image_boots_to_a_shell_with_job_control(native, linux_images):
 
 
 def test_image_runs_the_workloads_on_request(native):
-    con = native(append="sable.bench=int,sys,mem")
+    con = native(append="sable_bench=int,sys,mem")
     con.wait_for(r"^SABLE-GUEST-BENCH: done \(status 0\)$", timeout=BOOT_TIMEOUT + 60)
     con.expect_exit(0)
     lines = {m.group(1): m for m in
