@@ -144,6 +144,8 @@ void xfree(void *p)
 
 /* ---- arch and scheduler hooks ---- */
 
+#define FAKE_SCHED_CPUS 8               /* CPUs a test may schedule on (and timer queues) */
+
 static int fake_arch_domains, fake_arch_vcpus, fake_sched_vcpus;
 static int fake_fail_arch_domain;     /* arch_domain_create fails once with this */
 static int fake_fail_arch_vcpu_at = -1; /* the arch_vcpu_create call (0-based) that fails */
@@ -195,6 +197,21 @@ void arch_vcpu_destroy(struct vcpu *v)
 }
 
 static int fake_sched_domains;
+
+#ifdef FAKE_PV_REAL_SCHEDULER
+/*
+ * The test compiles the real scheduler (common/schedule.c, sched_bvt.c):
+ * it needs only the arch's kick, recorded here; fake_sched_domains and
+ * fake_sched_vcpus stay 0.
+ */
+static unsigned int fake_sched_kicks[FAKE_SCHED_CPUS];
+
+void arch_sched_kick(unsigned int cpu)
+{
+    assert_true(cpu < FAKE_SCHED_CPUS);
+    fake_sched_kicks[cpu]++;
+}
+#else
 
 int sched_init_domain(struct domain *d, const struct sched_params *p)
 {
@@ -249,6 +266,8 @@ void arch_vcpu_kick(struct vcpu *v)
         vcpu_wake(v);
 }
 
+#endif /* FAKE_PV_REAL_SCHEDULER */
+
 struct vcpu *current_vcpu(void)
 {
     return fake_current;
@@ -298,7 +317,7 @@ uint64_t now_ns(void)
  * Timers: the real timer.c on two fake CPUs' queues; fake_run_timers(t)
  * advances time and runs what is due, as the timer interrupt would.
  */
-#define FAKE_CPUS 2
+#define FAKE_CPUS FAKE_SCHED_CPUS
 static struct timer_queue fake_queues[FAKE_CPUS];
 static s_time_t fake_hw_deadline[FAKE_CPUS];
 

@@ -1,13 +1,15 @@
 /*
- * Scheduling interface seen by common code. For now a simple round-robin
- * scheduler (common/schedule.c); the BVT scheduler replaces its policy.
+ * The vCPU scheduler as the rest of the hypervisor sees it. The core and
+ * its policy interface are in sable/sched_if.h; docs/scheduler.md tells
+ * the whole story (Borrowed Virtual Time, caps, SMP placement).
  */
 #ifndef SABLE_SCHED_H
 #define SABLE_SCHED_H
 
 #include <sable/domain.h>
+#include <sable/sched_params.h>
 
-/* The vCPU running on this physical CPU (the idle vCPU when none). */
+/* The vCPU running on this physical CPU (NULL when idle). */
 struct vcpu *current_vcpu(void);
 #define current (current_vcpu())
 
@@ -18,11 +20,26 @@ struct vcpu *current_vcpu(void);
 int sched_init_domain(struct domain *d, const struct sched_params *p);
 void sched_destroy_domain(struct domain *d);
 /*
- * Add a new vCPU to the scheduler (not yet runnable until unpaused/up);
- * v->hard_affinity and soft_affinity are set.
+ * Add a new vCPU to the scheduler (not runnable until unpaused and up);
+ * v->hard_affinity and soft_affinity are set. processor is ignored: the
+ * scheduler places it. 0 or -ENOMEM.
  */
 int sched_init_vcpu(struct vcpu *v, unsigned int processor);
 void sched_destroy_vcpu(struct vcpu *v);
+
+/* Run-time parameters (domctl): the policy's XEN_SCHEDULER_* id. */
+unsigned int sched_policy_id(void);
+/* Replace d's parameters: 0, or -EINVAL and nothing changed. */
+int sched_adjust(struct domain *d, const struct sched_params *p);
+void sched_params_get(const struct domain *d, struct sched_params *p);
+/*
+ * Set v's hard and soft affinity (bit per CPU). hard must name only
+ * online CPUs, at least one; soft must name only online CPUs (0: no
+ * preference). -EINVAL and nothing changed otherwise.
+ */
+int sched_set_affinity(struct vcpu *v, uint64_t hard, uint64_t soft);
+/* CPUs the scheduler runs vCPUs on (bit per CPU). */
+uint64_t sched_cpus_online(void);
 
 /* SCHEDOP_yield: let another runnable vCPU run. */
 void vcpu_yield(void);
@@ -31,7 +48,7 @@ void vcpu_yield(void);
  * (returns at once if one already is). Unmasks event delivery first.
  */
 void vcpu_block(void);
-/* Pick and switch to the next vCPU on this CPU (softirq context). */
+/* Pick and switch to the next vCPU on this CPU (on the way out to a guest). */
 void schedule(void);
 /* Ask CPU cpu to run schedule() soon (IPI if it's not us). */
 void sched_raise(unsigned int cpu);
@@ -41,5 +58,13 @@ void boot_domains_check_done(void);
 void sched_cpu_init(unsigned int cpu);
 /* arch: save prev's and load next's register state (either may be NULL). */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
+
+/* Scheduler statistics for the benchmarks (debug key / console). */
+struct sched_stats {
+    uint64_t decisions;         /* sched_decide calls */
+    uint64_t switches;          /* ... that changed the running vCPU */
+    uint64_t migrations;        /* units moved between CPUs */
+};
+void sched_stats_get(struct sched_stats *s);
 
 #endif
