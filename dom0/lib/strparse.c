@@ -17,8 +17,7 @@ static int digit_value(char c, unsigned int base)
     return d < (int)base ? d : -1;
 }
 
-static bool parse_base_n(const char *s, size_t len, unsigned int base, uint64_t max,
-                         uint64_t *out)
+bool parse_base_n(const char *s, size_t len, unsigned int base, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
 

@@ -17,5 +17,7 @@ bool parse_decimal(const char *s, uint64_t max, uint64_t *out);
 bool parse_decimal_n(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Decimal, or hexadecimal after 0x / 0X, value <= max. */
 bool parse_number_n(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* Digits of one base (2..16, either case) only, value <= max. */
+bool parse_base_n(const char *s, size_t len, unsigned int base, uint64_t max, uint64_t *out);
 
 #endif /* DOM0_STRPARSE_H */
