@@ -12,44 +12,8 @@
 
 #define HDR_LEN sizeof(struct acpi_header)
 
-/* MADT (5.2.12): local APIC address, flags, then variable-length entries. */
-#define MADT_ENTRIES        44
-#define MADT_LAPIC          0
-#define MADT_IOAPIC         1
-#define MADT_OVERRIDE       2
-#define MADT_LAPIC_ADDR     5
-#define MADT_X2APIC         9
-#define MADT_CPU_ENABLED    (1u << 0)
-
-/* FADT (5.2.9) field offsets and flags. */
-#define FADT_DSDT           40
-#define FADT_SMI_CMD        48
-#define FADT_ACPI_ENABLE    52
-#define FADT_PM1A_CNT       64
-#define FADT_PM1B_CNT       68
-#define FADT_PM1_CNT_LEN    89
-#define FADT_FLAGS          112
-#define FADT_V1_LEN         116         /* ACPI 1.0 ends after the flags */
-#define FADT_RESET_REG      116
-#define FADT_RESET_VALUE    128
-#define FADT_X_DSDT         140
-#define FADT_X_PM1A_CNT     172
-#define FADT_X_PM1B_CNT     184
-#define FADT_F_RESET_REG_SUP (1u << 10)
-#define FADT_F_HW_REDUCED   (1u << 20)
-
 /* HPET description table: block id, base address GAS, number, min tick. */
 #define HPET_LEN            56
-
-/* AML opcodes (20.2) used to read the \_S5 package. */
-#define AML_NAME_OP     0x08
-#define AML_PACKAGE_OP  0x12
-#define AML_ZERO_OP     0x00
-#define AML_ONE_OP      0x01
-#define AML_BYTE_PREFIX 0x0a
-#define AML_WORD_PREFIX 0x0b
-#define AML_DWORD_PREFIX 0x0c
-#define AML_ROOT_CHAR   '\\'
 
 static uint16_t get16(const uint8_t *p) { return p[0] | (uint16_t)p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | (uint32_t)get16(p + 2) << 16; }
@@ -137,11 +101,11 @@ static uint32_t table_len(const struct acpi_header *h)
 static unsigned int madt_entry_min_len(uint8_t type)
 {
     switch (type) {
-    case MADT_LAPIC: return 8;
-    case MADT_IOAPIC: return 12;
-    case MADT_OVERRIDE: return 10;
-    case MADT_LAPIC_ADDR: return 12;
-    case MADT_X2APIC: return 16;
+    case ACPI_MADT_LAPIC: return ACPI_MADT_LAPIC_LEN;
+    case ACPI_MADT_IOAPIC: return 12;
+    case ACPI_MADT_OVERRIDE: return 10;
+    case ACPI_MADT_LAPIC_ADDR: return 12;
+    case ACPI_MADT_X2APIC: return ACPI_MADT_X2APIC_LEN;
     default: return 2;
     }
 }
@@ -166,7 +130,7 @@ static void madt_add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t ui
     c = &m->cpus[m->nr_cpus++];
     c->apic_id = apic_id;
     c->uid = uid;
-    c->enabled = flags & MADT_CPU_ENABLED;
+    c->enabled = flags & ACPI_MADT_CPU_ENABLED;
     c->from_x2apic_entry = x2apic;
     if (c->enabled)
         m->nr_enabled++;
@@ -176,14 +140,14 @@ static void madt_add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t ui
 static void madt_entry(struct acpi_madt_info *m, const uint8_t *e)
 {
     switch (e[0]) {
-    case MADT_LAPIC:
+    case ACPI_MADT_LAPIC:
         if (e[3] != 0xff)               /* 0xff is broadcast, never a CPU */
             madt_add_cpu(m, e[3], e[2], get32(e + 4), false);
         break;
-    case MADT_X2APIC:
+    case ACPI_MADT_X2APIC:
         madt_add_cpu(m, get32(e + 4), get32(e + 12), get32(e + 8), true);
         break;
-    case MADT_IOAPIC:
+    case ACPI_MADT_IOAPIC:
         if (m->nr_ioapics < ACPI_MAX_IOAPICS) {
             struct acpi_ioapic *io = &m->ioapics[m->nr_ioapics++];
             io->id = e[2];
@@ -191,7 +155,7 @@ static void madt_entry(struct acpi_madt_info *m, const uint8_t *e)
             io->gsi_base = get32(e + 8);
         }
         break;
-    case MADT_OVERRIDE:
+    case ACPI_MADT_OVERRIDE:
         if (m->nr_overrides < ACPI_MAX_OVERRIDES) {
             struct acpi_override *o = &m->overrides[m->nr_overrides++];
             o->bus = e[2];
@@ -200,7 +164,7 @@ static void madt_entry(struct acpi_madt_info *m, const uint8_t *e)
             o->flags = get16(e + 8);
         }
         break;
-    case MADT_LAPIC_ADDR:
+    case ACPI_MADT_LAPIC_ADDR:
         m->lapic_address = get64(e + 4);
         break;
     }
@@ -215,17 +179,17 @@ int acpi_madt_parse(const struct acpi_header *h, struct acpi_madt_info *out)
     const uint8_t *t = (const uint8_t *)h;
     uint32_t len = table_len(h), off;
 
-    if (len < MADT_ENTRIES)
+    if (len < ACPI_MADT_ENTRIES)
         return -EINVAL;
-    for (off = MADT_ENTRIES; off < len; off += t[off + 1]) {
+    for (off = ACPI_MADT_ENTRIES; off < len; off += t[off + 1]) {
         if (len - off < 2 || t[off + 1] < madt_entry_min_len(t[off]) ||
             t[off + 1] > len - off)
             return -EINVAL;
     }
     memset(out, 0, sizeof(*out));
-    out->lapic_address = get32(t + 36);
-    out->flags = get32(t + 40);
-    for (off = MADT_ENTRIES; off < len; off += t[off + 1])
+    out->lapic_address = get32(t + ACPI_MADT_LAPIC_ADDRESS);
+    out->flags = get32(t + ACPI_MADT_FLAGS);
+    for (off = ACPI_MADT_ENTRIES; off < len; off += t[off + 1])
         madt_entry(out, t + off);
     return 0;
 }
@@ -239,7 +203,7 @@ static void fadt_pm1(const uint8_t *t, uint32_t len, unsigned int x_off,
         get_gas(t + x_off, g);
     if (!g->address && get32(t + legacy_off)) {
         g->space_id = ACPI_GAS_IO;
-        g->bit_width = t[FADT_PM1_CNT_LEN] * 8;
+        g->bit_width = t[ACPI_FADT_PM1_CNT_LEN] * 8;
         g->address = get32(t + legacy_off);
     }
 }
@@ -253,25 +217,30 @@ int acpi_fadt_parse(const struct acpi_header *h, struct acpi_fadt_info *out)
     const uint8_t *t = (const uint8_t *)h;
     uint32_t len = table_len(h);
 
-    if (len < FADT_V1_LEN)
+    if (len < ACPI_FADT_V1_LEN)
         return -EINVAL;
     memset(out, 0, sizeof(*out));
-    out->flags = get32(t + FADT_FLAGS);
-    out->hw_reduced = out->flags & FADT_F_HW_REDUCED;
-    out->smi_cmd = get32(t + FADT_SMI_CMD);
-    out->acpi_enable = t[FADT_ACPI_ENABLE];
-    out->dsdt = get32(t + FADT_DSDT);
-    if (len >= FADT_X_DSDT + 8 && get64(t + FADT_X_DSDT))
-        out->dsdt = get64(t + FADT_X_DSDT);
-    if (len > FADT_RESET_VALUE) {
-        get_gas(t + FADT_RESET_REG, &out->reset_reg);
-        out->reset_value = t[FADT_RESET_VALUE];
-        out->reset_supported = (out->flags & FADT_F_RESET_REG_SUP) &&
+    out->flags = get32(t + ACPI_FADT_FLAGS);
+    out->hw_reduced = out->flags & ACPI_FADT_F_HW_REDUCED;
+    out->smi_cmd = get32(t + ACPI_FADT_SMI_CMD);
+    out->acpi_enable = t[ACPI_FADT_ACPI_ENABLE];
+    out->dsdt = get32(t + ACPI_FADT_DSDT);
+    if (len >= ACPI_FADT_X_DSDT + 8 && get64(t + ACPI_FADT_X_DSDT))
+        out->dsdt = get64(t + ACPI_FADT_X_DSDT);
+    if (len > ACPI_FADT_RESET_VALUE) {
+        get_gas(t + ACPI_FADT_RESET_REG, &out->reset_reg);
+        out->reset_value = t[ACPI_FADT_RESET_VALUE];
+        out->reset_supported = (out->flags & ACPI_FADT_F_RESET_REG_SUP) &&
                                out->reset_reg.address &&
                                out->reset_reg.space_id <= ACPI_GAS_PCI;
     }
-    fadt_pm1(t, len, FADT_X_PM1A_CNT, FADT_PM1A_CNT, &out->pm1a_cnt);
-    fadt_pm1(t, len, FADT_X_PM1B_CNT, FADT_PM1B_CNT, &out->pm1b_cnt);
+    fadt_pm1(t, len, ACPI_FADT_X_PM1A_CNT, ACPI_FADT_PM1A_CNT, &out->pm1a_cnt);
+    fadt_pm1(t, len, ACPI_FADT_X_PM1B_CNT, ACPI_FADT_PM1B_CNT, &out->pm1b_cnt);
+    out->iapc_boot_arch = get16(t + ACPI_FADT_IAPC_BOOT_ARCH);
+    if (len >= ACPI_FADT_SLEEP_STATUS + sizeof(struct acpi_gas)) {
+        get_gas(t + ACPI_FADT_SLEEP_CONTROL, &out->sleep_control);
+        get_gas(t + ACPI_FADT_SLEEP_STATUS, &out->sleep_status);
+    }
     return 0;
 }
 

@@ -57,6 +57,61 @@ struct acpi_gas {
 #define ACPI_GAS_IO     1
 #define ACPI_GAS_PCI    2
 
+/* MADT (5.2.12): header, local APIC address, flags, then entries. */
+#define ACPI_MADT_LAPIC_ADDRESS 36
+#define ACPI_MADT_FLAGS         40
+#define ACPI_MADT_ENTRIES       44
+#define ACPI_MADT_LAPIC         0       /* entry types */
+#define ACPI_MADT_IOAPIC        1
+#define ACPI_MADT_OVERRIDE      2
+#define ACPI_MADT_LAPIC_ADDR    5
+#define ACPI_MADT_X2APIC        9
+#define ACPI_MADT_LAPIC_LEN     8       /* type, len, uid8, id8, flags32 */
+#define ACPI_MADT_X2APIC_LEN    16      /* type, len, rsvd16, id32, flags32, uid32 */
+#define ACPI_MADT_CPU_ENABLED   (1u << 0)
+
+/* FADT (5.2.9) field offsets, lengths and flags. */
+#define ACPI_FADT_FIRMWARE_CTRL 36
+#define ACPI_FADT_DSDT          40
+#define ACPI_FADT_SMI_CMD       48
+#define ACPI_FADT_ACPI_ENABLE   52
+#define ACPI_FADT_PM1A_CNT      64
+#define ACPI_FADT_PM1B_CNT      68
+#define ACPI_FADT_PM1_CNT_LEN   89
+#define ACPI_FADT_IAPC_BOOT_ARCH 109
+#define ACPI_FADT_FLAGS         112
+#define ACPI_FADT_V1_LEN        116     /* ACPI 1.0 ends after the flags */
+#define ACPI_FADT_RESET_REG     116
+#define ACPI_FADT_RESET_VALUE   128
+#define ACPI_FADT_MINOR_VERSION 131
+#define ACPI_FADT_X_DSDT        140
+#define ACPI_FADT_X_PM1A_CNT    172
+#define ACPI_FADT_X_PM1B_CNT    184
+#define ACPI_FADT_SLEEP_CONTROL 244     /* ACPI 5.0+ */
+#define ACPI_FADT_SLEEP_STATUS  256
+#define ACPI_FADT_V6_LEN        276     /* ACPI 6.x, with the hypervisor vendor id */
+#define ACPI_FADT_F_WBINVD      (1u << 0)
+#define ACPI_FADT_F_PWR_BUTTON  (1u << 4)   /* no fixed power button */
+#define ACPI_FADT_F_SLP_BUTTON  (1u << 5)   /* no fixed sleep button */
+#define ACPI_FADT_F_RESET_REG_SUP (1u << 10)
+#define ACPI_FADT_F_HW_REDUCED  (1u << 20)
+#define ACPI_BOOT_VGA_NOT_PRESENT  (1u << 2)  /* IAPC_BOOT_ARCH */
+#define ACPI_BOOT_CMOS_RTC_NOT_PRESENT (1u << 5)
+
+/* AML (20.2): the opcodes the \_S5 reader and the guest DSDT builder use. */
+#define AML_ZERO_OP      0x00
+#define AML_ONE_OP       0x01
+#define AML_NAME_OP      0x08
+#define AML_BYTE_PREFIX  0x0a
+#define AML_WORD_PREFIX  0x0b
+#define AML_DWORD_PREFIX 0x0c
+#define AML_STRING_PREFIX 0x0d
+#define AML_SCOPE_OP     0x10
+#define AML_PACKAGE_OP   0x12
+#define AML_EXT_OP_PREFIX 0x5b
+#define AML_EXT_DEVICE_OP 0x82          /* after AML_EXT_OP_PREFIX */
+#define AML_ROOT_CHAR    '\\'
+
 /* Sanity bounds on what firmware may claim. */
 #define ACPI_TABLE_MAX_LEN   (16u << 20)    /* a large DSDT is ~1 MiB */
 #define ACPI_ROOT_MAX_ENTRIES 1024
@@ -112,6 +167,8 @@ struct acpi_fadt_info {
     paddr_t dsdt;
     uint16_t slp_typ_s5[2];         /* for PM1a and PM1b */
     bool s5_from_dsdt;              /* false: the QEMU/Bochs default (0) */
+    uint16_t iapc_boot_arch;        /* ACPI_BOOT_* */
+    struct acpi_gas sleep_control, sleep_status;    /* hardware-reduced; 0: absent */
 };
 
 struct acpi_hpet_info {
