@@ -32,6 +32,7 @@ def test_pvh_test_kernel_passes_every_check(sable):
     con.expect_exit(EXIT_OK, timeout=60)
     con.check(len(con.find_all(r"\(d1\) pvhtest: PASS ")) >= 20, "too few checks ran")
     con.absent(r"pvhtest: FAIL")
+    con.wait_for(r"\(d1\) pvhtest: hello through COM1")
     con.wait_for(r"dom1: shut down \(poweroff\)")
     # Exits are counted by reason when the domain ends.
     con.wait_for(r"dom1: \d+ exits: .*vmmcall \d+")

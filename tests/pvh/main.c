@@ -214,6 +214,15 @@ static void check_msr_and_io(void)
     __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"((uint16_t)0x80));
     __asm__ volatile("inl %1, %0" : "=a"(val) : "Nd"((uint16_t)0x510));
     check(b == 0xff && val == 0xffffffff, "unhandled I/O ports read all-ones");
+    /* COM1: scratch register round trip, then a line through THR. */
+    __asm__ volatile("outb %0, %1" :: "a"((uint8_t)0x5a), "Nd"((uint16_t)0x3ff));
+    __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"((uint16_t)0x3ff));
+    check(b == 0x5a, "COM1 scratch register keeps a byte");
+    for (const char *s = "pvhtest: hello through COM1\n"; *s; s++) {
+        __asm__ volatile("inb %1, %0" : "=a"(b) : "Nd"((uint16_t)0x3fd));
+        if (b & 0x20)
+            __asm__ volatile("outb %0, %1" :: "a"((uint8_t)*s), "Nd"((uint16_t)0x3f8));
+    }
 }
 
 #define SHINFO_GFN 0x800        /* 8 MiB: RAM the image does not use */

@@ -18,6 +18,7 @@
 #include <asm/svm.h>
 #include <hvm/cpuid.h>
 #include <hvm/vlapic.h>
+#include <hvm/vuart.h>
 #include <public/hvm_params.h>
 
 /* Exit statistics, per domain: printed when it ends. */
@@ -36,6 +37,8 @@ struct hvm_domain {
     uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
     uint64_t hypercall_page_gfn;      /* where the guest asked for it, 0: never */
     struct hvm_cpuid_domain cpuid;    /* the CPUID policy's view of the domain */
+    spinlock_t uart_lock;             /* guards uart */
+    struct vuart uart;                /* COM1 (hvm/devices.c) */
 };
 
 struct hvm_vcpu {
@@ -49,7 +52,6 @@ struct hvm_vcpu {
     struct vlapic lapic;
     struct timer lapic_timer;
     void *ipi_out;                    /* hvm/lapic.c: where an ICR write's IPI goes */
-    uint8_t uart_scratch;
 };
 
 /* The host's XSAVE support (svm.c): 0 when only FXSAVE is used. */
@@ -112,6 +114,7 @@ bool hvm_lapic_is_msr(uint32_t msr);
 int hvm_lapic_pending(struct vcpu *v);           /* vector, or -1 */
 void hvm_lapic_ack(struct vcpu *v, uint8_t vector);
 /* The COM1 UART (hvm/devices.c). */
+void hvm_vuart_init(struct domain *d);
 bool hvm_vuart_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
 /* XSETBV from the guest: 0, or -EINVAL for #GP. */
 int hvm_xsetbv(struct vcpu *v, uint32_t index, uint64_t value);

@@ -1,48 +1,38 @@
 /*
- * A 16550 UART at 0x3f8 for an HVM guest's early output: what the guest
- * writes appears on the domain's console (tagged (dN)); the receiver is
- * always empty. A stand-in until the portable model (hvm/vuart.c) lands.
+ * The 16550 UART at 0x3f8 of an HVM domain (the model is hvm/vuart.c):
+ * what the guest transmits goes to the domain's console line buffer, so it
+ * appears tagged (dN) like its other console output. One per domain,
+ * behind the domain's UART lock (I/O exits of several vCPUs).
  */
 #include <sable/domain.h>
-#include <sable/errno.h>
 #include <sable/lib.h>
 #include <asm/hvm.h>
 
-/* ---- 16550 UART at 0x3f8 (COM1) ---- */
+static void vuart_output(void *ctx, const char *s, size_t len)
+{
+    guest_console_put(ctx, s, len);
+}
 
-#define UART_BASE 0x3f8
-#define UART_THR  0
-#define UART_LSR  5
-#define UART_SCR  7
+static const struct vuart_ops hvm_vuart_ops = { .output = vuart_output };
+
+void hvm_vuart_init(struct domain *d)
+{
+    struct hvm_domain *h = hvm_domain(d);
+
+    h->uart_lock = (spinlock_t)SPINLOCK_INIT;
+    vuart_init(&h->uart, &hvm_vuart_ops, d);
+}
 
 bool hvm_vuart_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val)
 {
-    char ch;
+    struct hvm_domain *h = hvm_domain(v->domain);
+    unsigned long flags;
+    bool mine;
 
-    if (port < UART_BASE || port > UART_BASE + 7 || size != 1)
+    if (port < VUART_PORT_BASE || port >= VUART_PORT_BASE + VUART_NR_PORTS)
         return false;
-    switch (port - UART_BASE) {
-    case UART_THR:
-        if (in) {
-            *val = 0;
-        } else {
-            ch = (char)*val;
-            guest_console_put(v->domain, &ch, 1);
-        }
-        return true;
-    case UART_LSR:
-        if (in)
-            *val = 0x60;                        /* transmitter empty, nothing received */
-        return true;
-    case UART_SCR:
-        if (in)
-            *val = hvm_vcpu(v)->uart_scratch;
-        else
-            hvm_vcpu(v)->uart_scratch = (uint8_t)*val;
-        return true;
-    default:
-        if (in)
-            *val = 0;
-        return true;
-    }
+    flags = spin_lock_irqsave(&h->uart_lock);
+    mine = vuart_io(&h->uart, (uint16_t)port, size, in, val);
+    spin_unlock_irqrestore(&h->uart_lock, flags);
+    return mine;
 }

@@ -52,6 +52,7 @@ int hvm_domain_create(struct domain *d)
     h->p2m_generation = 1;
     d->arch = h;
     hvm_cpuid_domain_init(d);
+    hvm_vuart_init(d);
     return 0;
 }
 
