@@ -3,13 +3,19 @@
  * the CPU, kept in a ring buffer (the whole log, whatever the level) and
  * written to the serial port and QEMU's debug port when its level is at or
  * below `loglvl=` (default: info).
+ *
+ * Serial input is polled from a timer on the boot CPU every
+ * `serial_rx_poll=` ms (Sable has no IO-APIC driver for the UART's
+ * interrupt; a poll is one port read) and goes to console_input_chars().
  */
 #include <sable/cmdline.h>
 #include <sable/console.h>
 #include <sable/errno.h>
+#include <sable/guest_console.h>
 #include <sable/lib.h>
 #include <sable/spinlock.h>
 #include <sable/time.h>
+#include <sable/timer.h>
 #include <asm/io.h>
 #include <asm/percpu.h>
 #include <asm/uart.h>
@@ -62,6 +68,34 @@ custom_param("console", parse_console);
 void console_init(void)
 {
     uart_init(&uart_cfg);
+}
+
+#define RX_POLL_MAX 256                 /* bytes taken per poll */
+
+static uint64_t opt_rx_poll_ms = 20;
+integer_param("serial_rx_poll", opt_rx_poll_ms, 0, 1000);
+static struct timer rx_timer;
+
+static void console_rx_poll(void *unused)
+{
+    char buf[RX_POLL_MAX];
+    size_t n = 0;
+    int c;
+
+    while (n < sizeof(buf) && (c = uart_getc()) >= 0)
+        buf[n++] = (char)c;
+    if (n)
+        console_input_chars(buf, n);
+    timer_set(&rx_timer, now_ns() + opt_rx_poll_ms * 1000000ULL);
+}
+
+void console_rx_start(void)
+{
+    if (!uart_present() || !opt_rx_poll_ms || rx_timer.fn)
+        return;
+    timer_init(&rx_timer, console_rx_poll, NULL, smp_processor_id());
+    timer_set(&rx_timer, now_ns() + opt_rx_poll_ms * 1000000ULL);
+    console_input_announce();
 }
 
 /* Every byte goes to the ring; visible ones also to the devices. */

@@ -11,15 +11,18 @@
  * lines per second; lines over the limit are counted and the count reported
  * with the next line that gets through.
  *
+ * The PV console ring back-end (console_ring.c) prints through here too.
+ *
  * Xen lets only privileged domains (or debug builds) write; Sable lets every
  * domain write, since its test kernels report through here. CONSOLEIO_read
- * is for dom0 and returns no input yet (unprivileged callers get -EPERM, as
- * from Xen).
+ * is for a privileged domain: the serial input routed to it
+ * (console_input.c); unprivileged callers get -EPERM, as from Xen.
  */
 #include <sable/cmdline.h>
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
+#include <sable/guest_console.h>
 #include <sable/hypercall.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
@@ -41,6 +44,7 @@ void guest_console_init(struct domain *d)
     struct guest_console *c = &d->console;
 
     c->lock = (spinlock_t)SPINLOCK_INIT;
+    c->ring_lock = (spinlock_t)SPINLOCK_INIT;
     c->len = 0;
     c->budget = opt_console_burst;
     c->refill_ns = now_ns();
@@ -120,7 +124,10 @@ void guest_console_put(struct domain *d, const char *s, size_t n)
 void guest_console_flush(struct domain *d)
 {
     struct guest_console *c = &d->console;
-    unsigned long flags = spin_lock_irqsave(&c->lock);
+    unsigned long flags;
+
+    console_ring_drain(d);          /* written to the ring but never signalled */
+    flags = spin_lock_irqsave(&c->lock);
 
     if (c->len)
         console_emit(d);
@@ -152,6 +159,27 @@ static long console_write(struct domain *d, uint64_t count, uint64_t buffer)
     return 0;
 }
 
+/* CONSOLEIO_read: up to count bytes of serial input; the number read. */
+static long console_read(uint64_t count, uint64_t buffer)
+{
+    char chunk[CONSOLE_CHUNK];
+    uint64_t done = 0;
+
+    if (count > CONSOLE_WRITE_MAX)
+        return -EINVAL;
+    if (!guest_range_ok(buffer, count))
+        return -EFAULT;
+    while (done < count) {
+        size_t n = console_input_read(chunk, MIN(count - done, sizeof(chunk)));
+        if (!n)
+            break;
+        if (copy_to_guest(buffer + done, chunk, n))
+            return -EFAULT;
+        done += n;
+    }
+    return done;
+}
+
 long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current->domain;
@@ -160,7 +188,7 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buffer, uint64_t a4, u
     case CONSOLEIO_write:
         return console_write(d, count, buffer);
     case CONSOLEIO_read:
-        return d->is_privileged ? 0 : -EPERM;
+        return d->is_privileged ? console_read(count, buffer) : -EPERM;
     default:
         return -ENOSYS;
     }

@@ -27,6 +27,7 @@
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/event.h>
+#include <sable/guest_console.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
 #include <sable/page.h>
@@ -621,6 +622,7 @@ static void domain_release(struct domain *d)
 {
     ASSERT(d->state == DOMSTATE_dying);
     domain_quiesce_vcpus(d);
+    console_ring_detach(d);         /* its frame reference, before the memory goes */
     evtchn_domain_destroy(d);
     for (unsigned int i = d->max_vcpus; i-- > 0;)
         if (d->vcpu[i])

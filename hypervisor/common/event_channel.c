@@ -5,6 +5,9 @@
  * and vcpu_info.evtchn_upcall_pending says "scan at all". A port is closed
  * (free), unbound (waiting for a named remote domain to bind), interdomain
  * (connected to a port of another — or the same — domain), a VIRQ, or an IPI.
+ * An unbound port may also be served by the hypervisor itself until its
+ * remote domain binds (evtchn_alloc_xen_port: the console back-end serves
+ * each domain's console ring until dom0 takes it over).
  * Behaviour and error numbers follow Xen's common/event_channel.c and
  * event_2l.c, argument checks before any state changes.
  *
@@ -50,9 +53,19 @@ struct evtchn {
     uint8_t state;                      /* ECS_* */
     uint8_t notify_vcpu;                /* vCPU that gets the port's events */
     domid_t remote_domid;               /* UNBOUND: the domain allowed to bind */
-    uint32_t data;                      /* INTERDOMAIN: peer's port; VIRQ: the VIRQ */
+    uint32_t data;                      /* INTERDOMAIN: peer's port; VIRQ: the VIRQ;
+                                           UNBOUND: hypervisor consumer + 1, 0: none */
     struct domain *remote;              /* INTERDOMAIN: the peer domain */
 };
+
+/*
+ * Hypervisor consumers of unbound ports: an UNBOUND port whose data is
+ * i + 1 is served by xen_consumers[i] until its remote domain binds (which
+ * overwrites data). Registered once, never removed.
+ */
+#define MAX_XEN_CONSUMERS 4
+static evtchn_xen_fn_t xen_consumers[MAX_XEN_CONSUMERS];
+static spinlock_t xen_consumers_lock = SPINLOCK_INIT;
 
 BUILD_BUG_ON(DOMAIN_MAX_VCPUS > 256);   /* notify_vcpu is 8 bits */
 BUILD_BUG_ON(sizeof(((struct vcpu *)0)->virq_to_evtchn) / sizeof(uint32_t) != NR_VIRQS);
@@ -311,6 +324,68 @@ int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
     return port;
 }
 
+/* The consumer's index + 1 (registering fn on first use if add); 0: none / table full. */
+static uint32_t xen_consumer_id(evtchn_xen_fn_t fn, bool add)
+{
+    unsigned long flags = spin_lock_irqsave(&xen_consumers_lock);
+    uint32_t id = 0;
+
+    for (unsigned int i = 0; i < MAX_XEN_CONSUMERS && !id; i++) {
+        if (!xen_consumers[i] && add)
+            __atomic_store_n(&xen_consumers[i], fn, __ATOMIC_RELEASE);
+        if (xen_consumers[i] == fn)
+            id = i + 1;
+    }
+    spin_unlock_irqrestore(&xen_consumers_lock, flags);
+    return id;
+}
+
+int evtchn_alloc_xen_port(struct domain *d, domid_t remote, evtchn_xen_fn_t fn)
+{
+    uint32_t id = xen_consumer_id(fn, true);
+    unsigned long flags;
+    int port;
+
+    if (!id)
+        return -ENOSPC;
+    flags = spin_lock_irqsave(&d->evtchn_lock);
+    port = evtchn_alloc_unbound_locked(d, remote);
+    if (port > 0)
+        evtchn_from_port(d, port)->data = id;
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
+    return port;
+}
+
+/* Is d's port an unbound port still served by consumer id (lock held)? */
+static struct evtchn *xen_port_locked(struct domain *d, unsigned int port, uint32_t id)
+{
+    struct evtchn *chn = port_is_valid(d, port) ? evtchn_from_port(d, port) : NULL;
+
+    return chn && chn->state == ECS_UNBOUND && chn->data == id && id ? chn : NULL;
+}
+
+bool evtchn_is_xen_port(struct domain *d, unsigned int port, evtchn_xen_fn_t fn)
+{
+    uint32_t id = xen_consumer_id(fn, false);
+    unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
+    bool ours = xen_port_locked(d, port, id) != NULL;
+
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
+    return ours;
+}
+
+int evtchn_notify_from_xen(struct domain *d, unsigned int port, evtchn_xen_fn_t fn)
+{
+    uint32_t id = xen_consumer_id(fn, false);
+    unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
+    struct evtchn *chn = xen_port_locked(d, port, id);
+
+    if (chn)
+        evtchn_set_pending(d, chn->notify_vcpu, port);
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
+    return chn ? 0 : -EINVAL;
+}
+
 static long op_alloc_unbound(struct domain *ld, void *arg)
 {
     struct evtchn_alloc_unbound *a = arg;
@@ -500,13 +575,16 @@ static long op_close(struct domain *ld, void *arg)
 
 /*
  * Notify the other end: an interdomain port signals the peer's port, an
- * IPI port itself; an unbound port drops the notification (Xen); VIRQ and
- * closed ports give -EINVAL.
+ * IPI port itself; an unbound port drops the notification (Xen) unless the
+ * hypervisor serves it, whose consumer is then called (after the lock is
+ * dropped: it may take its own locks and notify back); VIRQ and closed
+ * ports give -EINVAL.
  */
 int evtchn_send(struct domain *d, unsigned int port)
 {
     unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
     struct evtchn *chn = port_is_valid(d, port) ? evtchn_from_port(d, port) : NULL;
+    evtchn_xen_fn_t consumer = NULL;
     int rc = 0;
 
     switch (chn ? chn->state : ECS_FREE) {
@@ -518,12 +596,16 @@ int evtchn_send(struct domain *d, unsigned int port)
         evtchn_set_pending(d, chn->notify_vcpu, port);
         break;
     case ECS_UNBOUND:
+        if (chn->data && chn->data <= MAX_XEN_CONSUMERS)
+            consumer = __atomic_load_n(&xen_consumers[chn->data - 1], __ATOMIC_ACQUIRE);
         break;
     default:
         rc = -EINVAL;
         break;
     }
     spin_unlock_irqrestore(&d->evtchn_lock, flags);
+    if (consumer)
+        consumer(d, port);
     return rc;
 }
 

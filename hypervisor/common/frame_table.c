@@ -95,3 +95,25 @@ void page_put_type(struct page_info *pg)
 
     ASSERT((old & PGT_COUNT_MASK) != 0);
 }
+
+int page_get_writable(mfn_t mfn, domid_t owner)
+{
+    struct page_info *pg = mfn_valid(mfn) ? mfn_to_page(mfn) : NULL;
+    bool changed;
+
+    if (!pg || page_owner(pg) != owner || page_get_ref(pg))
+        return -EINVAL;
+    if (page_get_type(pg, PGT_writable, &changed)) {
+        page_put_ref(pg);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void page_put_writable(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    page_put_type(pg);
+    page_put_ref(pg);
+}

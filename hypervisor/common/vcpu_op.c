@@ -77,15 +77,13 @@ void vcpu_guest_quiesce(struct vcpu *v)
 /* Point v back at its shared_info slot, letting go of a registered frame. */
 static void vcpu_info_unregister(struct vcpu *v)
 {
-    struct page_info *pg;
+    mfn_t mfn = v->vcpu_info_mfn;
 
-    if (!v->vcpu_info_mfn)
+    if (!mfn)
         return;
-    pg = mfn_to_page(v->vcpu_info_mfn);
     v->vcpu_info = &v->domain->shared_info->vcpu_info[v->vcpu_id];
     v->vcpu_info_mfn = 0;
-    page_put_type(pg);
-    page_put_ref(pg);
+    page_put_writable(mfn);
 }
 
 void vcpu_guest_destroy(struct vcpu *v)
@@ -267,18 +265,9 @@ static long op_stop_singleshot_timer(struct vcpu *v, uint64_t arg)
  */
 static int vcpu_info_frame_get(struct domain *d, uint64_t mfn, uint32_t offset)
 {
-    struct page_info *pg = mfn_valid(mfn) ? mfn_to_page(mfn) : NULL;
-    bool changed;
-
     if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || offset % 8)
         return -EINVAL;
-    if (!pg || page_owner(pg) != d->domain_id || page_get_ref(pg))
-        return -EINVAL;
-    if (page_get_type(pg, PGT_writable, &changed)) {
-        page_put_ref(pg);
-        return -EINVAL;
-    }
-    return 0;
+    return page_get_writable(mfn, d->domain_id);
 }
 
 /*

@@ -103,6 +103,19 @@ class Console:
                 self.fail(f"timed out after {timeout:.0f}s waiting for /{pattern}/")
             self._read(deadline)
 
+    def wait_count(self, pattern, n, timeout=TIMEOUT):
+        """Every match of the regex once there are at least n (for repeated lines)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find_all(pattern)
+            if len(found) >= n:
+                return found
+            if self.status is not None:
+                self.fail(f"QEMU exited with {len(found)} of {n} /{pattern}/")
+            if time.monotonic() >= deadline:
+                self.fail(f"timed out after {timeout:.0f}s waiting for {n} /{pattern}/")
+            self._read(deadline)
+
     def find_all(self, pattern):
         """Every match of the regex pattern in the log so far."""
         return list(re.finditer(pattern, self.log, re.M))

@@ -65,6 +65,11 @@ void uart_putc(char c)
     outb(uart_port + UART_THR, c);
 }
 
+bool uart_present(void)
+{
+    return uart_port != 0;
+}
+
 int uart_getc(void)
 {
     if (!uart_port || !(inb(uart_port + UART_LSR) & LSR_DR))

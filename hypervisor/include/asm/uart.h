@@ -11,6 +11,8 @@ struct uart_config {
 
 void uart_init(const struct uart_config *cfg);
 void uart_putc(char c);
+/* Is there a serial port (console= found one)? */
+bool uart_present(void);
 /* Next received byte, or -1 if none is waiting. */
 int uart_getc(void);
 

@@ -12,6 +12,8 @@
 #define LOG_RING_SIZE (64 * 1024)
 
 void console_init(void);
+/* Start polling the serial port for input (serial_rx_poll=; boot CPU). */
+void console_rx_start(void);
 /* Unconditional output, used by the panic path (no level, no timestamp). */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_write(const char *s, size_t len);

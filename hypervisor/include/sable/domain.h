@@ -84,17 +84,27 @@ struct vcpu {
 };
 
 /*
- * A domain's console output (common/console_io.c): the unfinished line, and
- * a token bucket of lines so a flooding guest cannot swamp the console.
+ * A domain's console (common/console_io.c): the unfinished output line, a
+ * token bucket of lines so a flooding guest cannot swamp the console, and
+ * the PV console ring the hypervisor serves (common/console_ring.c).
  */
 #define GUEST_CONSOLE_LINE 200
+struct xencons_interface;
 struct guest_console {
-    spinlock_t lock;               /* guards the rest */
+    spinlock_t lock;               /* guards the output line and the budget */
     unsigned int len;              /* bytes in line[] */
     char line[GUEST_CONSOLE_LINE];
     uint64_t budget;               /* lines that may still be printed */
     uint64_t refill_ns;            /* system time the budget was last topped up */
     uint64_t dropped;              /* lines dropped since the last report */
+
+    spinlock_t ring_lock;          /* guards the ring fields */
+    struct xencons_interface *ring; /* the ring frame (direct map), NULL: none */
+    unsigned int ring_port;        /* the domain's port for it */
+    uint32_t ring_out_cons;        /* our indices: never read back from the page */
+    uint32_t ring_in_prod;
+    uint64_t ring_bad;             /* updates with impossible indices, ignored */
+    uint64_t ring_in_dropped;      /* input bytes that found the ring full */
 };
 
 struct domain {
@@ -207,7 +217,10 @@ int vcpu_up(struct vcpu *v);
  */
 void vcpu_runstate_guest_update(struct vcpu *v);
 
-/* common/console_io.c: set up d's console state; print its unfinished line. */
+/*
+ * common/console_io.c: set up d's console state; print what is left of its
+ * output (the console ring's contents, the unfinished line).
+ */
 void guest_console_init(struct domain *d);
 void guest_console_flush(struct domain *d);
 /* Guest text for d's console (emulated devices too): lines tagged (dN). */

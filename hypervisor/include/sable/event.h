@@ -25,6 +25,23 @@ bool vcpu_event_pending(struct vcpu *v);
  * port, or -ENOSPC / -ENOMEM / -EINVAL (d dying).
  */
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
+/*
+ * Ports served by the hypervisor (its console back-end, ...): an unbound
+ * port of d that remote may bind to later (taking it over, as dom0's
+ * back-ends will); until then each EVTCHNOP_send on it by d calls fn(d,
+ * port) with no event-channel lock held. EVTCHNOP_status shows it unbound
+ * to remote. Returns the port, or -ENOSPC / -ENOMEM / -EINVAL (d dying).
+ */
+typedef void (*evtchn_xen_fn_t)(struct domain *d, unsigned int port);
+int evtchn_alloc_xen_port(struct domain *d, domid_t remote, evtchn_xen_fn_t fn);
+/* Is d's port still served by fn (not closed, not taken over)? */
+bool evtchn_is_xen_port(struct domain *d, unsigned int port, evtchn_xen_fn_t fn);
+/*
+ * The hypervisor's side signals such a port: 0, or -EINVAL when the port
+ * is no longer served by fn (closed by d, or bound by its remote domain).
+ */
+int evtchn_notify_from_xen(struct domain *d, unsigned int port, evtchn_xen_fn_t fn);
+
 /* EVTCHNOP_send and EVTCHNOP_close on d's port: 0 or -EINVAL. */
 int evtchn_send(struct domain *d, unsigned int port);
 int evtchn_close(struct domain *d, unsigned int port);

@@ -139,6 +139,16 @@ int page_get_type(struct page_info *pg, unsigned int type, bool *changed);
 /* Drop a type reference; the type stays recorded but may change at 0. */
 void page_put_type(struct page_info *pg);
 
+/*
+ * A writable reference the hypervisor holds on a domain's frame it writes
+ * through the direct map (a registered vcpu_info, a console ring): a general
+ * reference plus a PGT_writable type reference, so the frame is neither
+ * freed nor turned into a page table meanwhile. The frame must be RAM owned
+ * by owner: 0, or -EINVAL.
+ */
+int page_get_writable(mfn_t mfn, domid_t owner);
+void page_put_writable(mfn_t mfn);
+
 /* List operations (the caller holds whatever lock guards the list). */
 static inline bool page_list_empty(const struct page_list_head *h) { return !h->first; }
 static inline struct page_info *page_list_first(const struct page_list_head *h) { return h->first; }

@@ -6,10 +6,12 @@
  *
  * Command line (both sides need the other's domain id; without a toolstack
  * it comes from the boot order):
- *   role=pong peer=<ping's domid> [port=1] [rounds=1000]
- *   role=ping peer=<pong's domid> [port=1] [rounds=1000]
- * pong allocates the port (the first free one, 1, unless port= says
- * otherwise), ping binds to it. Ping prints
+ *   role=pong peer=<ping's domid> [rounds=1000]
+ *   role=ping peer=<pong's domid> [port=<n>] [rounds=1000]
+ * pong allocates the port (the first free one), ping binds to it: to port=
+ * if given, else to the first of the peer's low ports that is offered to
+ * it (others, such as the peer's console port, refuse with -EINVAL). Ping
+ * prints
  *   PINGPONG rounds=<n> median_cycles=<c> min_cycles=<c> p90_cycles=<c> mean_ns=<ns>
  */
 #include <guest/events.h>
@@ -18,6 +20,7 @@
 #include <guest/time.h>
 
 #define MAX_ROUNDS  10000
+#define SCAN_PORTS  16
 #define BIND_WAIT   (5 * NSEC_PER_SEC)
 #define REPLY_WAIT  NSEC_PER_SEC
 
@@ -71,16 +74,25 @@ static void run_pong(domid_t peer, unsigned int rounds)
     check("pingpong-served", served == rounds, "answered %u of %u", served, rounds);
 }
 
-/* Bind to the peer's port, retrying until it has been offered. */
-static long ping_bind(domid_t peer, evtchn_port_t remote, evtchn_port_t *port)
+/*
+ * Bind to the peer's port remote (0: the first of ports 1..SCAN_PORTS
+ * offered to us), retrying until it has been offered; *remote is the port
+ * bound to.
+ */
+static long ping_bind(domid_t peer, evtchn_port_t *remote, evtchn_port_t *port)
 {
     uint64_t give_up = time_now() + BIND_WAIT;
+    evtchn_port_t first = *remote ? *remote : 1, last = *remote ? *remote : SCAN_PORTS;
     long rc;
 
     do {
-        rc = evtchn_bind_interdomain(peer, remote, port);
-        if (rc != -XEN_EINVAL)
-            break;
+        for (evtchn_port_t p = first; p <= last; p++) {
+            rc = evtchn_bind_interdomain(peer, p, port);
+            if (rc != -XEN_EINVAL) {
+                *remote = p;
+                return rc;
+            }
+        }
         hypercall_sched_op(SCHEDOP_yield, NULL);
     } while (time_now() < give_up);
     return rc;
@@ -96,7 +108,7 @@ static void run_ping(domid_t peer, evtchn_port_t remote, unsigned int rounds)
     evtchn_port_t ports[1];
     struct sched_poll poll = { .ports = guest_handle_from_ptr(ports), .nr_ports = 1 };
     unsigned int lost = 0, done;
-    long rc = ping_bind(peer, remote, &port);
+    long rc = ping_bind(peer, &remote, &port);
     uint64_t t0, ns0, ns;
     struct sample_stats st;
 
@@ -138,9 +150,9 @@ void test_main(void)
     cmdline_get("role", role, sizeof(role));
     if (peer >= DOMID_FIRST_RESERVED || rounds == 0 || rounds > MAX_ROUNDS ||
         (strcmp(role, "ping") && strcmp(role, "pong")))
-        test_skip("usage: role=ping|pong peer=<domid> [port=1] [rounds=1..%d]", MAX_ROUNDS);
+        test_skip("usage: role=ping|pong peer=<domid> [port=<n>] [rounds=1..%d]", MAX_ROUNDS);
     if (!strcmp(role, "pong"))
         run_pong(peer, rounds);
     else
-        run_ping(peer, cmdline_get_ulong("port", 1), rounds);
+        run_ping(peer, cmdline_get_ulong("port", 0), rounds);
 }

@@ -131,5 +131,6 @@ void boot_domains_start(void)
         return;
     boot_domains_started = started;
     printk("boot: %u domain%s started\n", started, started == 1 ? "" : "s");
+    console_rx_start();
     reset_stack_and_exit();
 }

@@ -11,6 +11,7 @@
  *              +------------------------+
  *              | p2m list (mfn_list)    |  nr_pages * 8 bytes
  *              | start_info             |  1 page
+ *              | console ring           |  1 page, domUs (dom0 uses console_io)
  *              | page tables L4 L3 L2 L1|  mapped read-only
  *              | boot stack             |  1 page; RSP = its top
  *   v_end      +------------------------+
@@ -27,6 +28,7 @@
 #include <sable/domain_options.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
+#include <sable/guest_console.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
 #include <sable/page.h>
@@ -76,7 +78,7 @@ struct pv_image {
 /* The guest layout computed from the image and the memory size. */
 struct pv_layout {
     uint64_t nr_pages;
-    uint64_t p2m, start_info, pt_start, stack, v_end, map_end;
+    uint64_t p2m, start_info, console, pt_start, stack, v_end, map_end;   /* console 0: none */
     unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
 };
 
@@ -189,14 +191,15 @@ static void count_tables(struct pv_layout *l, uint64_t base, uint64_t end)
 }
 
 static int layout_compute(struct pv_layout *l, const struct pv_image *img, uint64_t mem,
-                          const char *name)
+                          bool privileged, const char *name)
 {
     uint64_t base = img->virt_base;
 
     l->nr_pages = mem >> PAGE_SHIFT;
     l->p2m = img->v_kend;
     l->start_info = l->p2m + ALIGN_UP(l->nr_pages * 8, PAGE_SIZE);
-    l->pt_start = l->start_info + PAGE_SIZE;
+    l->console = privileged ? 0 : l->start_info + PAGE_SIZE;
+    l->pt_start = l->start_info + (privileged ? 1 : 2) * PAGE_SIZE;
     l->nr_pt = 0;
     /* The tables map themselves: grow until the count is stable. */
     for (unsigned int tries = 0; tries < 8; tries++) {
@@ -312,8 +315,14 @@ static void fill_hypercall_page(uint8_t *p)
     memcpy(p + __HYPERVISOR_iret * 32, iret_stub, sizeof(iret_stub));
 }
 
+/*
+ * start_info in Xen's layout. A domU's console is the ring page the
+ * hypervisor serves (machine frame and port); dom0 has none (it uses
+ * console_io) and no VGA console info (console.dom0 stays zero).
+ */
 static void fill_start_info(struct start_info *si, const struct domain *d,
-                            const struct pv_layout *l, paddr_t l4_ma, const char *cmdline)
+                            const struct pv_layout *l, mfn_t console_mfn,
+                            unsigned int console_port, const char *cmdline)
 {
     memset(si, 0, sizeof(*si));
     strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
@@ -323,8 +332,11 @@ static void fill_start_info(struct start_info *si, const struct domain *d,
     si->pt_base = l->pt_start;
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->p2m;
+    if (l->console) {
+        si->console.domU.mfn = console_mfn;
+        si->console.domU.evtchn = console_port;
+    }
     strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
-    (void)l4_ma;
 }
 
 /*
@@ -345,13 +357,15 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     const char *name = opts->name;
     uint64_t mem = opts->mem ? opts->mem : privileged ? dom0_mem : domu_mem;
     paddr_t l4_ma;
+    mfn_t console_mfn = 0;
+    int console_port = 0;
     int rc;
 
     img.data = maddr_to_virt(mod->start);
     img.size = mod->end - mod->start;
     rc = image_parse(&img, name);
     if (!rc)
-        rc = layout_compute(&lay, &img, mem, name);
+        rc = layout_compute(&lay, &img, mem, privileged, name);
     if (rc)
         return rc;
 
@@ -383,7 +397,17 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     }
     copy_to_domain(p2m, &img, lay.p2m, p2m, lay.nr_pages * sizeof(*p2m));
     l4_ma = build_page_tables(&lay, &img, p2m);
-    fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, l4_ma, opts->cmdline);
+    if (lay.console) {
+        console_mfn = p2m[(lay.console - img.virt_base) >> PAGE_SHIFT];
+        console_port = console_ring_attach(d, console_mfn);
+        if (console_port < 0) {
+            rc = console_port;
+            pr_err("builder: %s: no console ring (%d)\n", name, rc);
+            goto fail_quiet;
+        }
+    }
+    fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, console_mfn,
+                    console_port, opts->cmdline);
     if (img.hypercall_page)
         fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
 
@@ -407,6 +431,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
 
 fail:
     pr_err("builder: %s: out of memory\n", name);
+fail_quiet:
     xfree(p2m);
     domain_destroy(d);
     domain_put(d);

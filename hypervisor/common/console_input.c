@@ -1,0 +1,168 @@
+/*
+ * Serial input, routed to one place at a time (the input focus), as on Xen:
+ * Sable itself (which ignores it for now), or one domain: into its PV
+ * console ring (console_ring.c), or, for a privileged domain without a
+ * ring, into a small buffer it reads with CONSOLEIO_read after a
+ * VIRQ_CONSOLE. Typing the switch character (Ctrl-A, or Ctrl-<c> with
+ * conswitch=<c>) three times in a row moves the focus along
+ * Sable -> each domain that takes input, in id order -> Sable, and prints
+ * where input goes now. The three switch characters are swallowed; fewer
+ * than three followed by anything else are passed on, as Xen does.
+ *
+ * Only the console's RX poller calls console_input_chars(), so the focus
+ * needs no lock; the CONSOLEIO_read buffer is shared with the reader.
+ */
+#include <sable/cmdline.h>
+#include <sable/domain.h>
+#include <sable/event.h>
+#include <sable/guest_console.h>
+#include <sable/lib.h>
+#include <sable/spinlock.h>
+
+#include "public/xen.h"
+
+#define SWITCH_PRESSES 3
+#define READ_BUF_SIZE  256              /* CONSOLEIO_read buffer, power of two */
+#define FOCUS_SABLE    (-1)
+
+/* conswitch=<letter>: the switch character is Ctrl-<letter> (Xen's option). */
+static char opt_conswitch[4] = "a";
+string_param("conswitch", opt_conswitch);
+
+static int focus = FOCUS_SABLE;         /* a domain id, or FOCUS_SABLE */
+static unsigned int switch_presses;
+
+static spinlock_t read_lock = SPINLOCK_INIT;
+static char read_buf[READ_BUF_SIZE];
+static uint32_t read_prod, read_cons;   /* free-running, guarded by read_lock */
+
+static char switch_char(void)
+{
+    char c = opt_conswitch[0] | 0x20;   /* lower case */
+
+    return (c >= 'a' && c <= 'z') ? c - 'a' + 1 : 1;
+}
+
+/* A domain input can go to: alive, with a ring we serve or CONSOLEIO_read. */
+static bool takes_input(struct domain *d)
+{
+    return d->state < DOMSTATE_shutdown && (console_ring_attached(d) || d->is_privileged);
+}
+
+struct focus_search {
+    int after;                          /* find the first domain above this id */
+    int found;
+};
+
+static void find_next(struct domain *d, void *arg)
+{
+    struct focus_search *s = arg;
+
+    if (s->found == FOCUS_SABLE && (int)d->domain_id > s->after && takes_input(d))
+        s->found = d->domain_id;
+}
+
+static void focus_announce(void)
+{
+    char sw = 'a' + switch_char() - 1;
+
+    if (focus == FOCUS_SABLE)
+        printk("*** Serial input to Sable (type 'CTRL-%c' three times to switch input)\n", sw);
+    else
+        printk("*** Serial input to dom%d (type 'CTRL-%c' three times to switch input)\n",
+               focus, sw);
+}
+
+static void focus_switch(void)
+{
+    struct focus_search s = { .after = focus, .found = FOCUS_SABLE };
+
+    domain_for_each(find_next, &s);
+    focus = s.found;
+    focus_announce();
+}
+
+/* A privileged domain without a ring: buffer for CONSOLEIO_read, VIRQ_CONSOLE. */
+static void input_to_read_buf(struct domain *d, const char *s, size_t n)
+{
+    unsigned long flags = spin_lock_irqsave(&read_lock);
+
+    for (size_t i = 0; i < n && read_prod - read_cons < READ_BUF_SIZE; i++)
+        read_buf[read_prod++ % READ_BUF_SIZE] = s[i];
+    spin_unlock_irqrestore(&read_lock, flags);
+    send_guest_global_virq(d, VIRQ_CONSOLE);
+}
+
+size_t console_input_read(char *buf, size_t n)
+{
+    unsigned long flags = spin_lock_irqsave(&read_lock);
+    size_t k = 0;
+
+    while (k < n && read_cons != read_prod)
+        buf[k++] = read_buf[read_cons++ % READ_BUF_SIZE];
+    spin_unlock_irqrestore(&read_lock, flags);
+    return k;
+}
+
+/* Hand bytes to the focus; a domain that has gone gives the focus back to Sable. */
+static void input_deliver(const char *s, size_t n)
+{
+    struct domain *d;
+
+    if (!n || focus == FOCUS_SABLE)
+        return;
+    d = domain_get_by_id(focus);
+    if (!d || !takes_input(d)) {
+        printk("*** dom%d no longer takes input\n", focus);
+        focus = FOCUS_SABLE;
+        focus_announce();
+    } else if (console_ring_attached(d)) {
+        console_ring_input(d, s, n);
+    } else {
+        input_to_read_buf(d, s, n);
+    }
+    if (d)
+        domain_put(d);
+}
+
+#define OUT_BATCH 64
+
+/* Queue one byte for the focus, handing over a full batch. */
+static void out_put(char *out, size_t *len, char c)
+{
+    out[(*len)++] = c;
+    if (*len == OUT_BATCH) {
+        input_deliver(out, *len);
+        *len = 0;
+    }
+}
+
+void console_input_chars(const char *s, size_t n)
+{
+    const char sw = switch_char();
+    char out[OUT_BATCH];
+    size_t len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == sw) {
+            if (++switch_presses < SWITCH_PRESSES)
+                continue;
+            switch_presses = 0;
+            input_deliver(out, len);
+            len = 0;
+            focus_switch();
+            continue;
+        }
+        /* Fewer than three: they were meant for the guest after all. */
+        for (; switch_presses; switch_presses--)
+            out_put(out, &len, sw);
+        out_put(out, &len, s[i]);
+    }
+    input_deliver(out, len);
+}
+
+/* Say once, when the domains start, where input goes and how to move it. */
+void console_input_announce(void)
+{
+    focus_announce();
+}
