@@ -53,6 +53,14 @@ def test_unbacked_memory_and_triple_fault_crash_only_their_domain(sable):
     con.wait_for(r"dom1: shut down \(poweroff\)")
 
 
+def test_acpi_power_off(sable):
+    con = sable(smp=1, mem="256M", append="debug_exit_when_idle", modules=[pvh("acpioff")])
+    con.wait_for(r"dom1: ACPI power off")
+    con.wait_for(r"dom1: shut down \(poweroff\)")
+    con.expect_exit(EXIT_OK)
+    con.absent(r"should not get here")
+
+
 def test_two_pvh_domains_side_by_side(sable):
     con = sable(smp=2, mem="512M", append="debug_exit_when_idle",
                 modules=[pvh("basic"), pvh("basic")])

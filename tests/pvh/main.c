@@ -10,6 +10,7 @@
  *   npf     read guest-physical memory that is not backed: crashed
  *   triple  triple fault: crashed
  *   spin    print a line every 100 ms for about 2 s, then power off
+ *   acpioff power off through the ACPI sleep control register
  */
 #include <stdarg.h>
 #include <sable/lib.h>
@@ -25,7 +26,7 @@
 #include <public/version.h>
 #include <public/xen.h>
 
-void pvh_main(uint32_t start_info);
+void pvh_main(uint32_t start_info_pa);
 
 /* ---- hypercalls ---- */
 
@@ -324,11 +325,29 @@ static void check_xsetbv(void)
     gp_skip = 2;
 }
 
+static const struct hvm_start_info *start_info;
+
+/* The boot data: a memory map with the legacy hole reserved, ACPI tables. */
+static void check_start_info(void)
+{
+    const struct hvm_memmap_table_entry *m = (const void *)start_info->memmap_paddr;
+    bool hole_reserved = false;
+
+    for (uint32_t i = 0; i < start_info->memmap_entries; i++)
+        if (m[i].addr == 0xa0000 && m[i].type == XEN_HVM_MEMMAP_TYPE_RESERVED)
+            hole_reserved = true;
+    check(hole_reserved && m[0].addr == 0 && m[0].type == XEN_HVM_MEMMAP_TYPE_RAM,
+          "memory map: low RAM, legacy hole reserved");
+    check(start_info->rsdp_paddr && !memcmp((const void *)start_info->rsdp_paddr, "RSD PTR ", 8),
+          "ACPI RSDP where start_info says");
+}
+
 static void run_basic(void)
 {
     idt_set(13, gp_handler);
     idt_set(CALLBACK_VECTOR, callback_handler);
     idt_load(sizeof(idt) - 1);
+    check_start_info();
     check_cpuid();
     check_hypercalls();
     check_msr_and_io();
@@ -369,9 +388,9 @@ static bool cmdline_has(const char *cmdline, const char *word)
     return false;
 }
 
-void pvh_main(uint32_t start_info)
+void pvh_main(uint32_t start_info_pa)
 {
-    const struct hvm_start_info *si = (const void *)(uint64_t)start_info;
+    const struct hvm_start_info *si = (const void *)(uint64_t)start_info_pa;
     const char *cmdline = si->cmdline_paddr ? (const char *)si->cmdline_paddr : "";
 
     print("pvhtest: started, start_info magic %#x, cmdline '%s'\n", si->magic, cmdline);
@@ -379,6 +398,7 @@ void pvh_main(uint32_t start_info)
         print("pvhtest: FAILURE: bad hvm_start_info\n");
         poweroff();
     }
+    start_info = si;
     if (cmdline_has(cmdline, "npf")) {
         print("pvhtest: reading unbacked memory at 3 GiB + 1 MiB\n");
         print("pvhtest: read %#x (should not get here)\n", *(volatile uint32_t *)0xc0100000UL);
@@ -387,6 +407,10 @@ void pvh_main(uint32_t start_info)
         idt_load(0);
         __asm__ volatile("int3");
         print("pvhtest: survived a triple fault (should not get here)\n");
+    } else if (cmdline_has(cmdline, "acpioff")) {
+        print("pvhtest: ACPI power off (S5 through the sleep control register)\n");
+        __asm__ volatile("outb %0, %1" :: "a"((uint8_t)((5 << 2) | 0x20)), "Nd"((uint16_t)0x600));
+        print("pvhtest: still running after ACPI power off (should not get here)\n");
     } else if (cmdline_has(cmdline, "spin")) {
         run_spin();
     } else {

@@ -12,6 +12,7 @@
 #include <sable/time.h>
 #include <asm/hvm.h>
 #include <asm/processor.h>
+#include <hvm/acpi_build.h>
 #include <public/cpuid.h>
 #include <public/sched.h>
 
@@ -19,6 +20,7 @@
 #define MSR_HYPERCALL    0x40000000     /* CPUID base+2 ebx: install the hypercall page */
 #define MSR_TSC_AUX      0xc0000103
 #define MSR_K7_HWCR      0xc0010015
+#define MSR_K8_INT_PENDING_MSG 0xc0010055   /* C1E: Linux reads it unguarded */
 #define MSR_UCODE_REV    0x8b
 
 static void host_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *out)
@@ -114,6 +116,7 @@ int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
         return 0;
     case MSR_UCODE_REV:
     case MSR_K7_HWCR:
+    case MSR_K8_INT_PENDING_MSG:
         *val = 0;
         return 0;
     default:
@@ -161,8 +164,28 @@ int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 #define PORT_PIT_FIRST     0x40
 #define PORT_PIT_LAST      0x43
 
+/* The ACPI sleep and reset registers (hvm/acpi_build.c): power off or reset. */
+static bool acpi_pm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in,
+                       uint32_t *val)
+{
+    enum hvm_acpi_pm_action action = HVM_ACPI_PM_NONE;
+
+    if (!hvm_acpi_pm_io((uint16_t)port, size, in, val, &action))
+        return false;
+    if (action == HVM_ACPI_PM_POWEROFF) {
+        printk("dom%u: ACPI power off\n", v->domain->domain_id);
+        domain_shutdown(v->domain, SHUTDOWN_poweroff);
+    } else if (action == HVM_ACPI_PM_REBOOT) {
+        printk("dom%u: ACPI reset\n", v->domain->domain_id);
+        domain_shutdown(v->domain, SHUTDOWN_reboot);
+    }
+    return true;
+}
+
 bool hvm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val)
 {
+    if (acpi_pm_io(v, port, size, in, val))
+        return true;
     if (in) {
         /*
          * No PIT: its counters read 0, not all-ones. Linux's quick PIT

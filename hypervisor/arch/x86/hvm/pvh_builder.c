@@ -12,7 +12,8 @@
  *               |                           |  0x6100 memory map,
  *               |                           |  0x7000 command line
  *   0x000a0000  +---------------------------+
- *               | legacy hole: RESERVED     |  (backed, never RAM to the guest)
+ *               | legacy hole: RESERVED     |  (backed, never RAM to the guest);
+ *               |                           |  0xe0000: ACPI tables (RSDP first)
  *   0x00100000  +---------------------------+
  *               | RAM: kernel at its        |
  *               | p_paddr (16 MiB for Linux)|
@@ -33,9 +34,11 @@
 #include <sable/domain_options.h>
 #include <sable/errno.h>
 #include <sable/lib.h>
+#include <sable/mm.h>
 #include <sable/sched.h>
 #include <asm/hvm.h>
 #include <asm/memlayout.h>
+#include <hvm/acpi_build.h>
 #include <public/elfnote.h>
 #include <public/hvm_start_info.h>
 
@@ -50,6 +53,8 @@
 #define MODLIST_GPA       0x6040ULL
 #define MEMMAP_GPA        0x6100ULL
 #define CMDLINE_GPA       0x7000ULL
+#define ACPI_GPA          0xe0000ULL
+#define ACPI_MAX          (HOLE_END - ACPI_GPA)
 #define GUEST_CMDLINE_MAX       2048                  /* Linux's COMMAND_LINE_SIZE */
 #define MEMMAP_MAX        8
 
@@ -215,6 +220,31 @@ static int load_image(struct domain *d, const struct pvh_image *img)
     return 0;
 }
 
+/*
+ * The guest's ACPI tables (hvm/acpi_build.c): its vCPUs as x2APIC entries
+ * (the APICs start in x2APIC mode), power-off and reset registers.
+ */
+static int write_acpi(struct domain *d, uint64_t *rsdp)
+{
+    struct hvm_acpi_config cfg = { .nr_vcpus = d->max_vcpus, .x2apic_entries = true };
+    struct hvm_acpi_layout lay;
+    size_t size = hvm_acpi_size(&cfg);
+    void *buf;
+    int rc;
+
+    if (!size || size > ACPI_MAX)
+        return -EINVAL;
+    buf = xzalloc_bytes(size);
+    if (!buf)
+        return -ENOMEM;
+    rc = hvm_acpi_build(buf, size, ACPI_GPA, &cfg, &lay);
+    if (!rc)
+        rc = hvm_copy_to_guest_phys(d, ACPI_GPA, buf, lay.size);
+    xfree(buf);
+    *rsdp = lay.rsdp;
+    return rc;
+}
+
 static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline,
                             uint64_t initrd_gpa, uint64_t initrd_size)
 {
@@ -230,7 +260,7 @@ static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline,
     };
 
     si.memmap_entries = memmap_build(map, mem);
-    if (hvm_copy_to_guest_phys(d, START_INFO_GPA, &si, sizeof(si)) ||
+    if (write_acpi(d, &si.rsdp_paddr) ||hvm_copy_to_guest_phys(d, START_INFO_GPA, &si, sizeof(si)) ||
         hvm_copy_to_guest_phys(d, MEMMAP_GPA, map, si.memmap_entries * sizeof(map[0])) ||
         hvm_copy_to_guest_phys(d, CMDLINE_GPA, cmdline, strlen(cmdline) + 1) ||
         (initrd_size && hvm_copy_to_guest_phys(d, MODLIST_GPA, &mod, sizeof(mod))))
