@@ -1,6 +1,7 @@
 # Sable — top-level build.
 #   make            the hypervisor image (build/sable.elf, build/sable.mb)
 #   make guests     the PV test kernels (build/guests/*.elf), also built by `make`
+#   make dom0       the control domain (build/dom0.elf), also built by `make`
 #   make iso        a GRUB rescue ISO that boots it (build/sable.iso)
 #   make unit       build and run the host unit tests (cmocka)
 #   make linux      the Linux guest: build/linux/vmlinux, initrd.cpio.gz (downloads
@@ -37,7 +38,7 @@ HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(HV_SRCS)))
 HV_DEPS := $(HV_OBJS:.o=.d)
 
 .PHONY: all iso unit clean
-all: $(BUILD)/sable.elf $(BUILD)/sable.mb guests
+all: $(BUILD)/sable.elf $(BUILD)/sable.mb guests dom0
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,5 +101,7 @@ clean:
 
 # PV test kernels (guest/ runtime, tests/guests/*): the `guests` target.
 include guest/guest.mk
+# The control domain on the same runtime: the `dom0` target.
+include dom0/dom0.mk
 # The PVH (HVM) test kernel: tests/pvh.
 include tests/pvh/pvh.mk

@@ -25,6 +25,8 @@ GUEST_SHARED := hypervisor/lib/string.c hypervisor/lib/vsnprintf.c hypervisor/li
 GUEST_SRCS := $(wildcard guest/arch/*.S guest/*.c guest/lib/*.c) $(GUEST_SHARED)
 GUEST_OBJS := $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(GUEST_SRCS)))
 GUEST_HEAD := $(GUEST_OBJ)/guest/arch/head.o
+# The runtime without the test kernels' guest_main (dom0 has its own).
+GUEST_RUNTIME_OBJS := $(filter-out $(GUEST_OBJ)/guest/test_main.o,$(GUEST_OBJS))
 
 GUEST_KERNELS := $(patsubst tests/guests/%/,%,$(sort $(dir $(wildcard tests/guests/*/*.c))))
 GUEST_ELFS := $(patsubst %,$(GUEST_OUT)/%.elf,$(GUEST_KERNELS))

@@ -1,14 +1,13 @@
 /*
- * Start of day of a PV test kernel, after head.S: take in start_info, map
- * shared_info, install the virtual IDT and the event callbacks, then run
- * the test. Each step is a check, so a builder or hypercall bug shows up
- * as a named failure rather than a silent hang; a failed step ends the run
- * with VERDICT ERROR.
+ * Start of day of a kernel on this runtime, after head.S: take in
+ * start_info and the command line, then hand over to guest_main (the test
+ * kernels' is guest/test_main.c, dom0's is dom0/main.c), which installs
+ * the virtual IDT and callbacks (trap_init), maps shared_info and turns
+ * events on with the helpers here.
  */
 #include <guest/events.h>
 #include <guest/guest.h>
 #include <guest/hypercall.h>
-#include <guest/test.h>
 #include <guest/traps.h>
 
 struct start_info *start_info;
@@ -32,7 +31,7 @@ static uint8_t shared_info_page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
  * our shared_info page at it with update_va_mapping, as Linux and Mini-OS
  * do. (The .bss frame underneath is simply no longer reachable.)
  */
-static long shared_info_map(void)
+long guest_map_shared_info(void)
 {
     uint64_t pte = (start_info->shared_info & ~(uint64_t)(GUEST_PAGE_SIZE - 1)) |
                    PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY;
@@ -82,26 +81,18 @@ void guest_shutdown(unsigned int reason)
     }
 }
 
-void guest_start(struct start_info *si)
+/* Events on, every port masked until a handler is set for it. */
+void guest_events_start(void)
 {
-    long rc;
-
-    start_info = si;
-    memcpy(guest_cmdline, si->cmd_line, MAX_GUEST_CMDLINE);
-    guest_cmdline[MAX_GUEST_CMDLINE] = '\0';
-    printf("Sable PV test kernel: %s (cmdline \"%s\")\n", test_title, guest_cmdline);
-
-    rc = trap_init();
-    if (!check("boot-trap-table", rc == 0, "set_trap_table/callback_op: %s", xen_errno_name(rc)))
-        test_error("no trap table");
-    rc = shared_info_map();
-    if (!check("boot-map-shared-info", rc == 0, "update_va_mapping(%#lx): %s",
-               start_info->shared_info, xen_errno_name(rc)))
-        test_error("no shared_info");
     boot_upcall_mask = this_vcpu_info()->evtchn_upcall_mask;
     evtchn_init();
     events_enable();
+}
 
-    test_main();
-    test_finish();
+void guest_start(struct start_info *si)
+{
+    start_info = si;
+    memcpy(guest_cmdline, si->cmd_line, MAX_GUEST_CMDLINE);
+    guest_cmdline[MAX_GUEST_CMDLINE] = '\0';
+    guest_main();
 }

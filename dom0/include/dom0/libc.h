@@ -3,7 +3,7 @@
  *
  *  - in dom0 (a PV kernel on guest/'s freestanding runtime): guest/lib.h
  *    (string functions, snprintf, printf on the console) plus what
- *    dom0/lib/libc.c adds (malloc and friends on an arena, strdup, memchr,
+ *    dom0/lib/libc.c adds (malloc and friends on an arena, strdup,
  *    strrchr);
  *  - on the host (SABLE_HOST_TEST, the cmocka unit tests): the real libc.
  *
@@ -35,7 +35,6 @@ void *calloc(size_t n, size_t size);
 void *realloc(void *p, size_t size);
 void free(void *p);
 char *strdup(const char *s);
-void *memchr(const void *s, int c, size_t n);
 char *strrchr(const char *s, int c);
 #endif
 

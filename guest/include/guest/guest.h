@@ -70,8 +70,18 @@ static inline uint64_t pfn_to_mfn(uint64_t pfn)
 /* Stop this domain with a SHUTDOWN_* reason; does not return. */
 void guest_shutdown(unsigned int reason) __noreturn;
 
-/* Entry from head.S. */
+/* Entry from head.S: records start_info and the command line, runs guest_main. */
 void guest_start(struct start_info *si) __noreturn;
+
+/*
+ * The kernel proper: guest/test_main.c for test kernels, dom0/main.c for
+ * dom0. It calls trap_init(), guest_map_shared_info() and
+ * guest_events_start() in that order before anything else.
+ */
+void guest_main(void) __noreturn;
+/* Map start_info->shared_info over a page of ours; 0 or update_va_mapping's error. */
+long guest_map_shared_info(void);
+void guest_events_start(void);
 
 /* Provided by each test kernel. */
 extern const char test_title[];

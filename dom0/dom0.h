@@ -1,0 +1,23 @@
+/*
+ * What the files of the dom0 kernel (not its portable parts) share.
+ */
+#ifndef DOM0_DOM0_H
+#define DOM0_DOM0_H
+
+#include <dom0/arena.h>
+#include <guest/lib.h>
+
+/* dom0/lib/libc.c: the arena behind malloc. */
+extern struct arena dom0_heap;
+
+/* dom0/console.c */
+/* Take console input from now on (VIRQ_CONSOLE, and a poll timer). */
+void console_input_init(void);
+/*
+ * The next line typed on the console, without its end of line, at most
+ * size - 1 characters (the rest of a longer line is dropped). Runs idle()
+ * whenever there is nothing to read, and sleeps between.
+ */
+void console_readline(char *buf, size_t size, void (*idle)(void));
+
+#endif /* DOM0_DOM0_H */

@@ -1,0 +1,171 @@
+/*
+ * dom0, Sable's control domain: a PV kernel on guest/'s runtime that the
+ * hypervisor starts first, privileged, when `dom0` is on its command line
+ * (docs/dom0.md). Today it runs
+ *
+ *   - xenstored (dom0/xenstored), with dom0's own client on a loopback
+ *     ring page: the same ring code and protocol a domU will use, served
+ *     in the same loop;
+ *   - the shell (dom0/shell.c) on the console, plus the commands below
+ *     that need the hypervisor.
+ *
+ * Commands may also come from dom0's command line: everything after
+ * " -- " is run at boot, commands separated by ';' (like an rc file).
+ */
+#include <guest/events.h>
+#include <guest/guest.h>
+#include <guest/hypercall.h>
+#include <guest/traps.h>
+
+#include <dom0/domain_paths.h>
+#include <dom0/shell.h>
+#include <dom0/xenstored.h>
+
+#include "dom0.h"
+
+#define LOOPBACK_PORT   0       /* no event channel: served in dom0's own loop */
+
+static struct xs_store *xenstored;
+static struct xenstore_domain_interface loopback_ring __aligned(GUEST_PAGE_SIZE);
+static struct xs_client xs;
+static struct shell sh;
+static char line[SHELL_LINE_MAX + 1];
+
+static void __noreturn fatal(const char *what, long rc)
+{
+    printf("dom0: %s (error %ld); stopping\n", what, rc);
+    guest_shutdown(SHUTDOWN_crash);
+}
+
+/* Run xenstored until it has nothing left to do. */
+static void xenstored_run(void)
+{
+    while (xs_poll(xenstored))
+        ;
+}
+
+/* The loopback client "waits" by letting the server run: it answers at once. */
+static bool loopback_wait(void *priv)
+{
+    return xs_poll(xenstored);
+}
+
+static void loopback_kick(void *priv)
+{
+}
+
+static void console_print(void *priv, const char *text)
+{
+    console_write(text, strlen(text));
+}
+
+static bool is_privileged(void)
+{
+    struct xen_feature_info fi = { .submap_idx = 0 };
+
+    return hypercall_xen_version(XENVER_get_features, &fi) == 0 &&
+           (fi.submap & (1u << XENFEAT_dom0));
+}
+
+static int cmd_info(struct shell *s, int argc, char **argv, const char *rest)
+{
+    struct xs_stats st;
+    size_t free_bytes, largest;
+
+    xs_store_stats(xenstored, &st);
+    arena_stats(&dom0_heap, &free_bytes, &largest);
+    shell_printf(s, "xenstored: %u nodes, %u connections, %u watches, %u transactions, "
+                 "%lu requests, %lu watch events dropped\n", st.nodes, st.connections,
+                 st.watches, st.transactions, (unsigned long)st.requests,
+                 (unsigned long)st.events_dropped);
+    shell_printf(s, "heap: %lu KiB in use (peak %lu), %lu KiB free, largest block %lu KiB, "
+                 "%lu blocks\n", (unsigned long)dom0_heap.in_use / 1024,
+                 (unsigned long)dom0_heap.peak / 1024, (unsigned long)free_bytes / 1024,
+                 (unsigned long)largest / 1024, (unsigned long)dom0_heap.allocations);
+    return 0;
+}
+
+static int cmd_poweroff(struct shell *s, int argc, char **argv, const char *rest)
+{
+    shell_printf(s, "dom0: powering off\n");
+    guest_shutdown(SHUTDOWN_poweroff);
+}
+
+static const struct shell_command dom0_commands[] = {
+    { "info", "", "xenstored and heap figures", 0, 0, cmd_info },
+    { "poweroff", "", "shut dom0 down", 0, 0, cmd_poweroff },
+};
+
+static void xenstored_start(void)
+{
+    static const struct xs_client_ops loopback = { .kick = loopback_kick,
+                                                   .wait = loopback_wait };
+    struct xs_stats st;
+    int rc;
+
+    xenstored = xs_store_create(NULL);
+    if (!xenstored || !xs_conn_ring(xenstored, 0, &loopback_ring, LOOPBACK_PORT))
+        fatal("cannot start xenstored", -XEN_ENOMEM);
+    rc = xs_client_init(&xs, &loopback_ring, &loopback);
+    if (!rc)
+        rc = domain_paths_create(&xs, 0, "Domain-0", start_info->nr_pages * 4);
+    if (rc)
+        fatal("cannot write dom0's XenStore nodes", rc);
+    xs_store_stats(xenstored, &st);
+    printf("dom0: xenstored running: %u nodes, dom0 on a loopback ring\n", st.nodes);
+}
+
+/* Run one command, shown as if typed. */
+static void run(const char *cmd)
+{
+    printf("dom0> %s\n", cmd);
+    shell_exec(&sh, cmd);
+}
+
+/* Commands after " -- " on the command line, ';'-separated. */
+static void run_boot_commands(void)
+{
+    const char *p = guest_cmdline;
+
+    while (*p && !(!strncmp(p, "-- ", 3) && (p == guest_cmdline || p[-1] == ' ')))
+        p++;
+    if (!*p)
+        return;
+    for (p += 3; *p;) {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n > SHELL_LINE_MAX)
+            n = SHELL_LINE_MAX;
+        memcpy(line, p, n);
+        line[n] = '\0';
+        run(line);
+        p += end ? (size_t)(end - p) + 1 : n;
+    }
+}
+
+void guest_main(void)
+{
+    long rc;
+
+    printf("Sable dom0: the control domain (cmdline \"%s\")\n", guest_cmdline);
+    rc = trap_init();
+    if (rc)
+        fatal("set_trap_table/callback_op failed", rc);
+    rc = guest_map_shared_info();
+    if (rc)
+        fatal("cannot map shared_info", rc);
+    guest_events_start();
+    if (!is_privileged())
+        fatal("not the privileged domain: boot Sable with 'dom0' and this kernel first",
+              -XEN_EPERM);
+    xenstored_start();
+    shell_init(&sh, &xs, console_print, NULL, dom0_commands, ARRAY_SIZE(dom0_commands));
+    console_input_init();
+    run_boot_commands();
+    printf("dom0: shell ready; type 'help'\n");
+    for (;;) {
+        console_readline(line, sizeof(line), xenstored_run);
+        run(line);
+    }
+}
