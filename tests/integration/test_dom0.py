@@ -1,9 +1,10 @@
 """
 dom0, the control domain (docs/dom0.md): build/dom0.elf started first with
 `dom0` on Sable's command line prints its banner, starts xenstored with its
-own XenStore home, and runs shell commands (here from its command line,
-after " -- ", as if typed): writes and reads a node, lists the store,
-reports a bad path with XenStore's error name, and powers off.
+own XenStore home, and runs shell commands, typed on the serial console
+(after Ctrl-A x3 moves the input to dom0) or from its command line (after
+" -- "): writes and reads a node, lists the store, reports a bad path with
+XenStore's error name, and powers off.
 """
 from conftest import ROOT
 
@@ -41,6 +42,32 @@ def test_dom0_banner_xenstored_and_shell(sable):
     con.wait_for(r"dom0: shut down \(poweroff\)")
     con.expect_exit(EXIT_OK)
     con.absent(r"\(d0\) (ERROR|VERDICT)")
+
+
+def test_dom0_shell_on_the_serial_console(sable):
+    con = sable(smp=2, mem="256M", append="dom0 debug_exit_when_idle", modules=[DOM0])
+    con.wait_for(r"\(d0\) dom0: shell ready; type 'help'")
+    con.wait_for(r"\*\*\* Serial input to Sable")
+    con.send("\x01\x01\x01")
+    con.wait_for(r"\*\*\* Serial input to dom0")
+    con.send("xenstore-write /tool/typed  a value with spaces\n")
+    con.wait_for(r"\(d0\) dom0> xenstore-write /tool/typed  a value with spaces$")
+    con.send("xenstore-read /tool/typed\n")
+    con.wait_for(r"\(d0\) dom0> xenstore-read /tool/typed\n.*\(d0\) a value with spaces$")
+    # Backspace and ^U edit the line before Enter.
+    con.send("xenstore-lsX\x7f /tool\n")
+    con.wait_for(r"\(d0\) dom0> xenstore-ls /tool\n.*\(d0\) typed = \"a value with spaces\"$")
+    con.send("garbage\x15xenstore-list /local/domain\n")
+    con.wait_for(r"\(d0\) dom0> xenstore-list /local/domain\n.*\(d0\) 0$")
+    con.send("xenstore-write /no//good x\n")
+    con.wait_for(r"\(d0\) xenstore-write /no//good: EINVAL$")
+    con.send("frobnicate\n")
+    con.wait_for(r"\(d0\) frobnicate: unknown command \(try 'help'\)$")
+    con.send("help\n")
+    con.wait_for(r"\(d0\)   poweroff +shut dom0 down")
+    con.send("poweroff\n")
+    con.wait_for(r"dom0: shut down \(poweroff\)")
+    con.expect_exit(EXIT_OK)
 
 
 def test_dom0_idles_waiting_for_input(sable):
