@@ -27,6 +27,19 @@
 #ifndef READ_ONCE
 #define READ_ONCE(x)    (*(const volatile __typeof__(x) *)&(x))
 #endif
+#ifdef DOM0_FAULT_INJECT
+/* tests/unit/test_xenstored_nomem.c: every allocation goes through these, to fail chosen ones. */
+void *fi_malloc(size_t size);
+void *fi_calloc(size_t n, size_t size);
+void *fi_realloc(void *p, size_t size);
+char *fi_strdup(const char *s);
+void fi_free(void *p);
+#define malloc(n)       fi_malloc(n)
+#define calloc(n, s)    fi_calloc(n, s)
+#define realloc(p, n)   fi_realloc(p, n)
+#define strdup(s)       fi_strdup(s)
+#define free(p)         fi_free(p)
+#endif
 #else
 #include <guest/lib.h>
 
