@@ -245,6 +245,22 @@ void xs_conn_feed(struct xs_conn *c, const void *data, size_t len)
     conn_reap(c->s);
 }
 
+/* n bytes of the first queued message went out (n no more than what is left of it). */
+static void out_consumed(struct xs_conn *c, size_t n)
+{
+    struct xs_out *o = c->out_head;
+
+    c->out_off += (uint32_t)n;
+    c->out_bytes -= n;
+    if (c->out_off == o->len) {
+        c->out_head = o->next;
+        if (!c->out_head)
+            c->out_tail = NULL;
+        c->out_off = 0;
+        free(o);
+    }
+}
+
 size_t xs_conn_drain(struct xs_conn *c, void *buf, size_t len)
 {
     size_t done = 0;
@@ -255,15 +271,7 @@ size_t xs_conn_drain(struct xs_conn *c, void *buf, size_t len)
 
         memcpy((char *)buf + done, o->data + c->out_off, n);
         done += n;
-        c->out_off += (uint32_t)n;
-        c->out_bytes -= n;
-        if (c->out_off == o->len) {
-            c->out_head = o->next;
-            if (!c->out_head)
-                c->out_tail = NULL;
-            c->out_off = 0;
-            free(o);
-        }
+        out_consumed(c, n);
     }
     return done;
 }
@@ -328,15 +336,7 @@ static bool conn_flush(struct xs_conn *c)
         if (n == 0)
             break;
         moved = true;
-        c->out_off += (uint32_t)n;
-        c->out_bytes -= (size_t)n;
-        if (c->out_off == o->len) {
-            c->out_head = o->next;
-            if (!c->out_head)
-                c->out_tail = NULL;
-            c->out_off = 0;
-            free(o);
-        }
+        out_consumed(c, (size_t)n);
     }
     return moved;
 }

@@ -72,12 +72,7 @@ static struct xs_client *c5;
 /* Not under test: dom0 makes domain 5's home and introduces it. */
 static void prepare(void)
 {
-    const char *ro[] = { "n0", "r5" }, *rw[] = { "n5" };
-
-    assert_int_equal(xs_mkdir(h_dom0(), 0, "/local/domain/5"), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, "/local/domain/5", ro, 2), 0);
-    assert_int_equal(xs_mkdir(h_dom0(), 0, "/local/domain/5/data"), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, "/local/domain/5/data", rw, 1), 0);
+    h_make_home(5);
     c5 = h_domu(5);
 }
 

@@ -14,24 +14,6 @@ static uint32_t node_count(void)
     return st.nodes;
 }
 
-/* The home of domain d as a toolstack makes it: owned by dom0, d may read; data/ is d's. */
-static void make_home(domid_t d)
-{
-    char path[64], rd[16], own[16];
-    const char *ro[] = { "n0", rd }, *rw[] = { own };
-
-    snprintf(rd, sizeof(rd), "r%u", d);
-    snprintf(own, sizeof(own), "n%u", d);
-    snprintf(path, sizeof(path), "/local/domain/%u", d);
-    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, path, ro, 2), 0);
-    snprintf(path, sizeof(path), "/local/domain/%u/name", d);
-    assert_int_equal(xs_write_str(h_dom0(), 0, path, "guest"), 0);
-    snprintf(path, sizeof(path), "/local/domain/%u/data", d);
-    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, path, rw, 1), 0);
-}
-
 static void test_write_read(void **state)
 {
     struct xs_client *c = h_dom0();
@@ -127,7 +109,7 @@ static void test_domu_path_length(void **state)
     struct xs_client *c5;
     size_t n;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     n = (size_t)sprintf(p, "data/");
     memset(p + n, 'b', XENSTORE_REL_PATH_MAX - n + 1);
@@ -147,7 +129,7 @@ static void test_relative_paths(void **state)
 {
     struct xs_client *c5;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     assert_int_equal(xs_write_str(c5, 0, "data/x", "rel"), 0);
     h_read_is(h_dom0(), "/local/domain/5/data/x", "rel");
@@ -164,8 +146,8 @@ static void test_permissions(void **state)
     const char *v;
     uint32_t len;
 
-    make_home(5);
-    make_home(6);
+    h_make_home(5);
+    h_make_home(6);
     c5 = h_domu(5);
     c6 = h_domu(6);
     /* Own home readable, dom0's node in it not writable. */
@@ -206,8 +188,8 @@ static void test_set_perms(void **state)
                                                                          "r3", "r4", "r6" };
     static const char *const bad[] = { "x5", "r", "r-1", "r+1", "r5a", "r32752", "b 5", "" };
 
-    make_home(5);
-    make_home(6);
+    h_make_home(5);
+    h_make_home(6);
     c5 = h_domu(5);
     c6 = h_domu(6);
     assert_int_equal(xs_write_str(c5, 0, "data/shared", "s"), 0);
@@ -247,7 +229,7 @@ static void test_node_quota(void **state)
     const char *v;
     uint32_t len;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     q->nodes = 11;                      /* data/ is 5's already */
     for (int i = 0; i < 10; i++) {
@@ -277,7 +259,7 @@ static void test_node_size_quota(void **state)
     const char *v;
     uint32_t len;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     memset(big, 'v', 4000);
     assert_int_equal(xs_write(c5, 0, "data/big", big, 2040), 0);

@@ -7,21 +7,6 @@
  */
 #include "xs_harness.h"
 
-static void make_home(domid_t d)
-{
-    char path[64], rd[16], own[16];
-    const char *ro[] = { "n0", rd }, *rw[] = { own };
-
-    snprintf(rd, sizeof(rd), "r%u", d);
-    snprintf(own, sizeof(own), "n%u", d);
-    snprintf(path, sizeof(path), "/local/domain/%u", d);
-    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, path, ro, 2), 0);
-    snprintf(path, sizeof(path), "/local/domain/%u/data", d);
-    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
-    assert_int_equal(xs_set_perms(h_dom0(), 0, path, rw, 1), 0);
-}
-
 static void test_watch_basics(void **state)
 {
     struct xs_client *c = h_dom0();
@@ -80,7 +65,7 @@ static void test_watch_relative(void **state)
 {
     struct xs_client *c5;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     assert_int_equal(xs_watch(c5, "data", "rel"), 0);
     h_event_is(c5, "data", "rel");
@@ -104,8 +89,8 @@ static void test_watch_permissions(void **state)
     struct xs_client *c5, *c6;
     const char *share[] = { "n5", "r6" };
 
-    make_home(5);
-    make_home(6);
+    h_make_home(5);
+    h_make_home(6);
     c5 = h_domu(5);
     c6 = h_domu(6);
     assert_int_equal(xs_watch(c6, "/local/domain/5", "spy"), 0);
@@ -157,7 +142,7 @@ static void test_watch_quota_and_reset(void **state)
     struct xs_client *c5;
     char path[32];
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     xs_store_quota(h_store)->watches = 3;
     for (int i = 0; i < 3; i++) {
@@ -183,7 +168,7 @@ static void test_watch_flood_dropped(void **state)
     struct xs_stats st;
     char path[64];
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     xs_store_quota(h_store)->out_bytes = 2048;
     assert_int_equal(xs_watch(c5, "/", "all"), 0);
@@ -249,7 +234,7 @@ static void test_tx_conflicts(void **state)
     const char *v;
     uint32_t tx, len;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     assert_int_equal(xs_write_str(c5, 0, "data/a", "1"), 0);
     assert_int_equal(xs_write_str(c5, 0, "data/b", "1"), 0);
@@ -316,7 +301,7 @@ static void test_tx_shutdown_handshake(void **state)
     const char *v, *rw[] = { "n5" };
     uint32_t tx, len;
 
-    make_home(5);
+    h_make_home(5);
     assert_int_equal(xs_mkdir(h_dom0(), 0, "/local/domain/5/control/shutdown"), 0);
     assert_int_equal(xs_set_perms(h_dom0(), 0, "/local/domain/5/control/shutdown", rw, 1), 0);
     c5 = h_domu(5);
@@ -355,7 +340,7 @@ static void test_tx_errors(void **state)
     /* Watches ignore the transaction id, as in Xen. */
     assert_int_equal(xs_client_request(c, XS_WATCH, 12345, "/w\0t", 5, NULL), 0);
     /* Quota: ten open transactions per domU. */
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     for (int i = 0; i < 10; i++)
         assert_int_equal(xs_transaction_start(c5, &ids[i]), 0);
@@ -373,7 +358,7 @@ static void test_tx_node_quota(void **state)
     uint32_t tx;
     char path[32];
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     xs_store_quota(h_store)->tx_nodes = 6;
     assert_int_equal(xs_transaction_start(c5, &tx), 0);
@@ -395,7 +380,7 @@ static void test_tx_commit_atomic(void **state)
     uint32_t tx, len;
     struct xs_stats before, after;
 
-    make_home(5);
+    h_make_home(5);
     c5 = h_domu(5);
     xs_store_quota(h_store)->nodes = 5;             /* data + 4 */
     assert_int_equal(xs_write_str(c5, 0, "data/a/x", "1"), 0);

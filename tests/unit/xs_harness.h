@@ -156,6 +156,27 @@ static struct xs_client *h_domu(domid_t d)
     return &h_cl[d];
 }
 
+/*
+ * The home of domain d as a toolstack makes it: /local/domain/<d> owned by
+ * dom0 and readable by d, with name = "guest", and data/ owned by d.
+ */
+static void h_make_home(domid_t d)
+{
+    char path[64], rd[16], own[16];
+    const char *ro[] = { "n0", rd }, *rw[] = { own };
+
+    snprintf(rd, sizeof(rd), "r%u", d);
+    snprintf(own, sizeof(own), "n%u", d);
+    snprintf(path, sizeof(path), "/local/domain/%u", d);
+    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
+    assert_int_equal(xs_set_perms(h_dom0(), 0, path, ro, 2), 0);
+    snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+    assert_int_equal(xs_write_str(h_dom0(), 0, path, "guest"), 0);
+    snprintf(path, sizeof(path), "/local/domain/%u/data", d);
+    assert_int_equal(xs_mkdir(h_dom0(), 0, path), 0);
+    assert_int_equal(xs_set_perms(h_dom0(), 0, path, rw, 1), 0);
+}
+
 static void h_read_is(struct xs_client *c, const char *path, const char *want)
 {
     const char *v;
