@@ -59,5 +59,5 @@ long timer_set_singleshot(uint64_t deadline_ns, uint32_t flags)
 {
     struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns, .flags = flags };
 
-    return hypercall_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+    return hypercall_vcpu_op(VCPUOP_set_singleshot_timer, smp_vcpu_id(), &t);
 }

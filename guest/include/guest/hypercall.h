@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include "public/xen.h"
 #include "public/callback.h"
+#include "public/domctl.h"
 #include "public/event_channel.h"
 #include "public/grant_table.h"
 #include "public/hvm_op.h"
@@ -162,6 +163,9 @@ static inline long hypercall_physdev_op(int cmd, void *arg)
 
 static inline long hypercall_hvm_op(unsigned int op, void *arg)
 { return HYPERCALL(hvm_op, op, P(arg), 0, 0, 0); }
+
+static inline long hypercall_domctl(struct xen_domctl *op)
+{ return HYPERCALL(domctl, P(op), 0, 0, 0, 0); }
 
 /*
  * iret has no wrapper: it is reached by jumping (not calling) to its stub
