@@ -15,6 +15,7 @@
 #include <sable/errno.h>
 
 #include "../../include/public/xen.h"
+#include "../../include/public/domctl.h"
 #include "../../include/public/event_channel.h"
 #include "../../include/public/sched.h"
 #include "../../include/public/vcpu.h"
@@ -326,6 +327,36 @@ static void test_grant_physdev(void **state)
     assert_int_equal(PHYSDEVOP_set_iobitmap, 7);
 }
 
+/* domctl: Xen 4.19's numbers and layouts, and Sable's BVT parameters in the union. */
+static void test_domctl(void **state)
+{
+    (void)state;
+    assert_int_equal(XEN_DOMCTL_INTERFACE_VERSION, 0x17);
+    assert_int_equal(__HYPERVISOR_domctl, 36);
+    assert_int_equal(XEN_DOMCTL_setvcpuaffinity, 9);
+    assert_int_equal(XEN_DOMCTL_scheduler_op, 16);
+    assert_int_equal(XEN_DOMCTL_getvcpuaffinity, 25);
+    assert_int_equal(XEN_SCHEDULER_CREDIT, 5);
+    assert_int_equal(XEN_SCHEDULER_NULL, 9);
+    assert_int_equal(XEN_DOMCTL_SCHEDOP_getvcpuinfo, 3);
+    SIZE(struct xen_domctl, 144);
+    OFF(struct xen_domctl, interface_version, 4);
+    OFF(struct xen_domctl, domain, 8);
+    OFF(struct xen_domctl, u, 16);
+    SIZE(struct xenctl_bitmap, 16);
+    OFF(struct xenctl_bitmap, nr_bits, 8);
+    SIZE(struct xen_domctl_vcpuaffinity, 40);
+    OFF(struct xen_domctl_vcpuaffinity, cpumap_hard, 8);
+    OFF(struct xen_domctl_vcpuaffinity, cpumap_soft, 24);
+    OFF(struct xen_domctl_scheduler_op, u, 8);
+    OFF(struct xen_domctl_scheduler_op, u.credit.cap, 10);
+    OFF(struct xen_domctl_scheduler_op, u.rtds.flags, 16);
+    OFF(struct xen_domctl_scheduler_op, u.v.nr_vcpus, 16);
+    SIZE(struct xen_domctl_sched_sable_bvt, 32);
+    OFF(struct xen_domctl_sched_sable_bvt, warp, 8);
+    OFF(struct xen_domctl_sched_sable_bvt, warpu, 24);
+}
+
 static void test_errno_agrees(void **state)
 {
     (void)state;
@@ -508,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_memory_version_callback),
         cmocka_unit_test(test_hvm_layouts),
         cmocka_unit_test(test_grant_physdev),
+        cmocka_unit_test(test_domctl),
         cmocka_unit_test(test_errno_agrees),
         cmocka_unit_test(test_xenstore_wire),
         cmocka_unit_test(test_io_layouts),
