@@ -86,6 +86,18 @@ static void areas_check_runstate(void)
           my_runstate.state, my_runstate.state_entry_time);
     running = my_runstate.time[RUNSTATE_running];
     selftest_timer_fires("vcpu-runstate-timer-fires", 2 * NSEC_PER_MSEC);
+    /*
+     * The area is written when the vCPU is switched in. If the timer fired
+     * before we got to block (a host that stalls QEMU for 2 ms), we never
+     * left the CPU: sleep once more, longer.
+     */
+    for (int i = 0; i < 3 && my_runstate.time[RUNSTATE_running] == running; i++) {
+        uint64_t until = time_now() + 20 * NSEC_PER_MSEC;
+
+        timer_set_singleshot(until, 0);
+        while (time_now() < until)
+            hypercall_sched_op(SCHEDOP_block, NULL);
+    }
     check("vcpu-runstate-updated", my_runstate.state == RUNSTATE_running &&
           my_runstate.time[RUNSTATE_running] > running &&
           my_runstate.time[RUNSTATE_blocked] > 0, "state %d, running %lu (was %lu), blocked %lu",
