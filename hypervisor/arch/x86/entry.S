@@ -5,6 +5,7 @@
  */
 #include <asm/asm_regs.h>
 #include <asm/desc.h>
+#include <asm/smap.h>
 
         .altmacro
         .text
@@ -32,6 +33,7 @@ vec_stub_\vec:
         .p2align 4
         .globl  trap_common
 trap_common:
+        SMAP_CLAC                       /* a guest may have set RFLAGS.AC */
         cld
         SAVE_GPRS
         mov     %rsp, %rdi

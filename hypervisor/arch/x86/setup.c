@@ -17,7 +17,9 @@
 #include <asm/native_bench.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/smap.h>
 #include <asm/smp.h>
+#include <asm/user_space.h>
 #include <asm/svm.h>
 
 #define SABLE_VERSION "0.1"
@@ -25,7 +27,7 @@
 char boot_cmdline[CMDLINE_MAX];
 extern char cpu0_stack[];
 
-/* debug_crash=<pf|ud|de|gp|panic|assert>: fault on purpose once booted (tests). */
+/* debug_crash=<pf|ud|de|gp|panic|assert|smap|smep>: fault on purpose once booted (tests). */
 static char debug_crash[16];
 string_param("debug_crash", debug_crash);
 /* debug_shutdown: exit QEMU with success once boot has completed (tests). */
@@ -41,6 +43,35 @@ void cmdline_apply_boot(void)
 {
     cmdline_parse(boot_cmdline, __param_start, __param_end - __param_start,
                   report_cmdline_problem);
+}
+
+/*
+ * debug_crash=smap|smep: read (SMAP) or execute (SMEP) a user page from
+ * the hypervisor, which must fault; if it does not, say so and go on.
+ */
+static void touch_user_page(const char *how)
+{
+    bool exec = !strcmp(how, "smep");
+    struct user_space s;
+    unsigned long flags;
+    uint64_t cr3, value = 0;
+
+    if (user_space_build(&s, 0)) {
+        pr_warn("debug_crash=%s: out of memory\n", how);
+        return;
+    }
+    ((uint8_t *)s.code)[0] = 0xc3;                      /* ret */
+    flags = irq_save();
+    cr3 = user_space_enter(&s);
+    if (exec)
+        ((void (*)(void))USER_SPACE_CODE)();
+    else
+        value = *(volatile uint64_t *)USER_SPACE_DATA;
+    write_cr3(cr3);
+    irq_restore(flags);
+    user_space_free(&s);
+    pr_warn("debug_crash=%s: the %s of a user page succeeded (%#lx): %s is off\n", how,
+            exec ? "execution" : "read", value, exec ? "SMEP" : "SMAP");
 }
 
 static void __attribute__((noinline)) crash_on_purpose(const char *how)
@@ -60,8 +91,11 @@ static void __attribute__((noinline)) crash_on_purpose(const char *how)
         panic("debug_crash=panic requested");
     else if (!strcmp(how, "assert"))
         ASSERT(zero == 1);
+    else if (!strcmp(how, "smap") || !strcmp(how, "smep"))
+        touch_user_page(how);
     else
-        pr_warn("debug_crash: unknown kind '%s' (pf, ud, de, gp, panic, assert)\n", how);
+        pr_warn("debug_crash: unknown kind '%s' (pf, ud, de, gp, panic, assert, smap, "
+                "smep)\n", how);
 }
 
 /*
@@ -117,6 +151,7 @@ void start_sable(uint32_t magic, paddr_t info_pa)
     idt_init();
     desc_init_cpu(&percpu[0]);
     mm_init();
+    smap_init();             /* before the APs start: they copy CR4 */
     percpu[0].online = true;
     nr_cpus_online = 1;
     acpi_init();             /* CPUs, HPET, reset/power-off registers */

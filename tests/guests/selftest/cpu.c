@@ -107,6 +107,54 @@ static void cpu_check_update_va_mapping(void)
     check("uvm-restore", rc == 0 && *va_b == 0xbbbbbbbbbbbbbbbbULL, "rc %ld", rc);
 }
 
+/*
+ * IRETQ and LRETQ to the guest kernel's own ring (Linux's sync_core() does
+ * an IRETQ to itself) simply work. With SMAP on, QEMU's software CPU needs
+ * the hypervisor's help for them (pv/traps.c): this is its check.
+ */
+static void cpu_check_iret_to_self(void)
+{
+    uint64_t reached = 0;
+
+    trap_reset();
+    __asm__ volatile(
+        "mov %%rsp, %%rax\n\t"
+        "pushq %[ss]\n\t"
+        "pushq %%rax\n\t"
+        "pushfq\n\t"
+        "pushq %[cs]\n\t"
+        "lea 2f(%%rip), %%rax\n\t"
+        "pushq %%rax\n"
+        "1: iretq\n"
+        "3: add $40, %%rsp\n\t"       /* a fault resumes here: drop the frame */
+        "jmp 4f\n"
+        "2: movq $1, %[r]\n"
+        "4:\n\t"
+        EXTABLE(1b, 3b)
+        : [r] "+m"(reached) : [cs] "i"(FLAT_KERNEL_CS), [ss] "i"(FLAT_KERNEL_SS)
+        : "rax", "memory", "cc");
+    check("cpu-iretq-to-self", reached == 1 && trap_last.count == 0,
+          "reached %lu, %u faults (vector %u, error code %#lx)", reached, trap_last.count,
+          trap_last.vector, trap_last.error_code);
+
+    reached = 0;
+    trap_reset();
+    __asm__ volatile(
+        "pushq %[cs]\n\t"
+        "lea 2f(%%rip), %%rax\n\t"
+        "pushq %%rax\n"
+        "1: lretq\n"
+        "3: add $16, %%rsp\n\t"
+        "jmp 4f\n"
+        "2: movq $1, %[r]\n"
+        "4:\n\t"
+        EXTABLE(1b, 3b)
+        : [r] "+m"(reached) : [cs] "i"(FLAT_KERNEL_CS) : "rax", "memory", "cc");
+    check("cpu-lretq-to-self", reached == 1 && trap_last.count == 0,
+          "reached %lu, %u faults (vector %u, error code %#lx)", reached, trap_last.count,
+          trap_last.vector, trap_last.error_code);
+}
+
 void selftest_cpu(void)
 {
     cpu_check_vcpu_op();
@@ -114,4 +162,5 @@ void selftest_cpu(void)
     cpu_check_segment_bases();
     cpu_check_fpu_taskswitch();
     cpu_check_update_va_mapping();
+    cpu_check_iret_to_self();
 }

@@ -10,6 +10,7 @@
 #include <asm/asm_regs.h>
 #include <asm/desc.h>
 #include <asm/percpu.h>
+#include <asm/smap.h>
 
         .text
 /*
@@ -59,13 +60,17 @@ reset_stack_and_exit:
 /*
  * size_t raw_copy_user(dst, src, len): copy with REP MOVSB; a fault on the
  * copy instruction resumes at the fixup (see do_trap), which returns how
- * many bytes were not copied. 0 means all were.
+ * many bytes were not copied. 0 means all were. The only place the
+ * hypervisor touches user pages on purpose: SMAP is lifted (STAC) for the
+ * copy alone and restored (CLAC) on both ways out.
  */
         .globl  raw_copy_user, raw_copy_user_insn, raw_copy_user_fixup
 raw_copy_user:
         mov     %rdx, %rcx
+        SMAP_STAC
 raw_copy_user_insn:
         rep movsb
 raw_copy_user_fixup:
+        SMAP_CLAC
         mov     %rcx, %rax
         ret

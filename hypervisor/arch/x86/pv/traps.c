@@ -22,6 +22,7 @@
 #include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/smap.h>
 #include <asm/traps.h>
 #include <public/xen.h>
 
@@ -144,6 +145,53 @@ static bool pv_emulate_softint(struct vcpu *v, struct cpu_regs *regs)
     return true;
 }
 
+/*
+ * QEMU's software CPU (7.2 and earlier) pops the frame of IRET and far RET
+ * with supervisor accesses even at CPL 3 (fixed upstream: "data access at
+ * the current privilege level"), so with SMAP on they fault on the guest's
+ * own user stack: a #PF from ring 3 without the user bit, at the frame.
+ * Real CPUs never do that, and Linux's sync_core() runs IRETQ in a PV
+ * kernel. Such a fault is completed here as a CPU at CPL 3 would: IRETQ or
+ * LRETQ to a ring-3 selector of the flat GDT, flags a CPL-3 IRET may
+ * change; anything else gets the #GP the CPU would raise.
+ */
+#define PFEC_PRESENT      1UL
+#define PFEC_USER         4UL
+#define IRET_USER_FLAGS   0x254dd5UL    /* CF PF AF ZF SF TF DF OF NT RF AC ID */
+
+static bool pv_fixup_stack_pop(struct vcpu *v, struct cpu_regs *regs, uint64_t cr2)
+{
+    uint8_t insn[2];
+    uint64_t frame[5];
+    unsigned int n, bad_sel = 0;
+
+    if (!smap_active || (regs->error_code & (PFEC_USER | PFEC_PRESENT)) != PFEC_PRESENT ||
+        cr2 - regs->rsp >= sizeof(frame) || copy_from_guest(insn, regs->rip, 2) ||
+        insn[0] != 0x48 || (insn[1] != 0xcf && insn[1] != 0xcb))
+        return false;
+    n = insn[1] == 0xcf ? 5 : 2;                    /* IRETQ: RIP CS RFLAGS RSP SS */
+    if (copy_from_guest(frame, regs->rsp, n * 8))
+        return false;                               /* a real fault: reflect it */
+    if ((uint16_t)frame[1] != FLAT_RING3_CS64 && (uint16_t)frame[1] != FLAT_RING3_CS32)
+        bad_sel = frame[1] & 0xfffc;
+    else if (n == 5 && (uint16_t)frame[4] != FLAT_RING3_SS64)
+        bad_sel = frame[4] & 0xfffc;
+    if (bad_sel || !guest_range_ok(frame[0], 1)) {
+        pv_inject_trap(v, regs, TRAP_GP, true, bad_sel);
+        return true;
+    }
+    regs->rip = frame[0];
+    regs->cs = (uint16_t)frame[1];
+    if (n == 5) {
+        regs->rflags = (regs->rflags & ~IRET_USER_FLAGS) | (frame[2] & IRET_USER_FLAGS) | 2;
+        regs->rsp = frame[3];
+        regs->ss = (uint16_t)frame[4];
+    } else {
+        regs->rsp += 16;
+    }
+    return true;
+}
+
 void pv_handle_exception(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
@@ -160,6 +208,10 @@ void pv_handle_exception(struct cpu_regs *regs)
             return;
         }
         pv_vcpu(v)->fpu_ts = false;     /* as on Xen: one #NM, then clear */
+    }
+    if (vec == TRAP_PF && pv_fixup_stack_pop(v, regs, read_cr2())) {
+        pv_exit_to_guest(regs);
+        return;
     }
     if (vec == TRAP_PF) {
         vinfo(v)->arch.cr2 = read_cr2();
