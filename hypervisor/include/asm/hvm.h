@@ -87,6 +87,12 @@ void hvm_exit_to_guest(struct vcpu *v) __noreturn;
  */
 int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order);
 
+/*
+ * Map guest frame gfn to machine frame mfn, replacing (and freeing, if it
+ * was the domain's RAM) what was there: 0, -EINVAL or -ENOMEM.
+ */
+int hvm_map_frame(struct domain *d, uint64_t gfn, mfn_t mfn);
+
 /* Guest memory through the guest's current page tables (v current) or physically. */
 int hvm_copy_from_guest_virt(void *dst, uint64_t gva, size_t len);
 int hvm_copy_to_guest_virt(uint64_t gva, const void *src, size_t len);

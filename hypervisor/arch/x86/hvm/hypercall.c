@@ -161,12 +161,12 @@ long do_hvm_op(uint64_t op, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 /* ---- memory_op: add_to_physmap ---- */
 
 /*
- * Make the domain's p2m map gfn to the hypervisor-provided frame mfn,
- * replacing (and freeing) a RAM frame of the domain that was there. Every
- * vCPU gets a fresh ASID before it runs again, so no stale translation of
- * the old frame survives.
+ * Make the domain's p2m map gfn to frame mfn (the hypervisor's, or the
+ * domain's own), replacing (and freeing) a RAM frame of the domain that was
+ * there. Every vCPU gets a fresh ASID before it runs again, so no stale
+ * translation of the old frame survives.
  */
-static int hvm_map_special(struct domain *d, uint64_t gfn, mfn_t mfn)
+int hvm_map_frame(struct domain *d, uint64_t gfn, mfn_t mfn)
 {
     struct hvm_domain *h = hvm_domain(d);
     uint64_t old;
@@ -187,7 +187,8 @@ static int hvm_map_special(struct domain *d, uint64_t gfn, mfn_t mfn)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i] && d->vcpu[i]->is_running && d->vcpu[i] != current)
             sched_raise(d->vcpu[i]->processor);
-    if (old != ~0ULL && mfn_valid(old) && page_owner(mfn_to_page(old)) == d->domain_id)
+    if (old != ~0ULL && old != mfn && mfn_valid(old) &&
+        page_owner(mfn_to_page(old)) == d->domain_id)
         domain_free_page(d, mfn_to_page(old));
     return 0;
 }
@@ -199,7 +200,7 @@ long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *xatp)
     case XENMAPSPACE_shared_info:
         if (xatp->idx != 0)
             return -EINVAL;
-        return hvm_map_special(d, xatp->gpfn, virt_to_maddr(d->shared_info) >> PAGE_SHIFT);
+        return hvm_map_frame(d, xatp->gpfn, virt_to_maddr(d->shared_info) >> PAGE_SHIFT);
     default:
         return -EOPNOTSUPP;
     }

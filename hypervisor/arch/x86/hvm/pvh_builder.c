@@ -20,7 +20,9 @@
  *               | ...           initrd at   |
  *               |               the top     |
  *   ram_top     +---------------------------+  (at most 3 GiB; more RAM
- *               | MMIO hole (LAPIC ...)     |   continues at 4 GiB)
+ *               | MMIO hole                 |   continues at 4 GiB)
+ *   0xfeff8000  | special pages: RESERVED   |  0xfefff000 PV console ring
+ *   0xff000000  | (as on Xen)               |  (HVM_PARAM_CONSOLE_PFN)
  *   0x100000000 +---------------------------+
  *
  * Everything taken from the image or the module line is checked before
@@ -33,6 +35,7 @@
 #include <sable/domain.h>
 #include <sable/domain_options.h>
 #include <sable/errno.h>
+#include <sable/guest_console.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
 #include <sable/sched.h>
@@ -57,6 +60,9 @@
 #define ACPI_MAX          (HOLE_END - ACPI_GPA)
 #define GUEST_CMDLINE_MAX       2048                  /* Linux's COMMAND_LINE_SIZE */
 #define MEMMAP_MAX        8
+#define SPECIAL_GFN_FIRST 0xfeff8ULL            /* Xen's special pages (params) */
+#define SPECIAL_PAGES     8
+#define CONSOLE_GFN       0xfefffULL
 
 static uint64_t pvh_mem = PVH_DEFAULT_MEM;
 size_param("pvh_mem", pvh_mem, PVH_MIN_MEM, PVH_MAX_MEM);
@@ -167,6 +173,9 @@ static unsigned int memmap_build(struct hvm_memmap_table_entry *m, uint64_t mem)
                                               XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
     m[n++] = (struct hvm_memmap_table_entry){ HOLE_END, low - HOLE_END,
                                               XEN_HVM_MEMMAP_TYPE_RAM, 0 };
+    m[n++] = (struct hvm_memmap_table_entry){ SPECIAL_GFN_FIRST << PAGE_SHIFT,
+                                              SPECIAL_PAGES * PAGE_SIZE,
+                                              XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
     if (mem > low)
         m[n++] = (struct hvm_memmap_table_entry){ HIGH_RAM_BASE, mem - low,
                                                   XEN_HVM_MEMMAP_TYPE_RAM, 0 };
@@ -245,6 +254,28 @@ static int write_acpi(struct domain *d, uint64_t *rsdp)
     return rc;
 }
 
+/*
+ * The PV console: a page of the domain at CONSOLE_GFN that the hypervisor
+ * serves (common/console_ring.c) until dom0 takes it over; Linux finds it
+ * through HVM_PARAM_CONSOLE_PFN/EVTCHN and makes it hvc0.
+ */
+static int attach_console(struct domain *d)
+{
+    struct page_info *pg = domain_alloc_page(d);
+    int port;
+
+    if (!pg)
+        return -ENOMEM;
+    if (hvm_map_frame(d, CONSOLE_GFN, page_to_mfn(pg)))
+        return -ENOMEM;
+    port = console_ring_attach(d, page_to_mfn(pg));
+    if (port < 0)
+        return port;
+    hvm_domain(d)->params[HVM_PARAM_CONSOLE_PFN] = CONSOLE_GFN;
+    hvm_domain(d)->params[HVM_PARAM_CONSOLE_EVTCHN] = (uint64_t)port;
+    return 0;
+}
+
 static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline,
                             uint64_t initrd_gpa, uint64_t initrd_size)
 {
@@ -305,13 +336,15 @@ int pvh_build_domain(const struct boot_module *kernel, const struct boot_module 
     dc.sched = opts->sched;
     dc.hard_affinity = opts->affinity;
     dc.soft_affinity = opts->soft_affinity;
-    dc.max_pages = mem >> PAGE_SHIFT;
+    dc.max_pages = (mem >> PAGE_SHIFT) + SPECIAL_PAGES;
     dc.hvm = true;
     rc = domain_create(&dc, false, &d);
     if (rc)
         return rc;
     hvm_domain(d)->ram_bytes = mem;
     rc = populate(d, mem);
+    if (!rc)
+        rc = attach_console(d);
     if (!rc)
         rc = load_image(d, &img);
     if (!rc && initrd_size)
