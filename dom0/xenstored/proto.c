@@ -140,7 +140,7 @@ static int do_directory_part(struct xs_conn *c, struct xs_tx *tx, const struct x
     const struct xs_node *n;
     uint64_t off;
     uint32_t len, genlen, take = 0;
-    char *list, *buf, *path;
+    char *list, *buf, *path = NULL;
     int rc;
 
     if (count_strings(m) != 2 || !parse_decimal(nth_string(m, 1), UINT32_MAX, &off))
