@@ -193,31 +193,12 @@ static void feed_split(struct xs_conn *c, const char *msg, size_t len)
     }
 }
 
-static uint32_t count_nodes(const char *path)
-{
-    const char *names;
-    uint32_t len, n = 1;
-    char *kids, *child = malloc(XENSTORE_ABS_PATH_MAX + 2);
-
-    assert_int_equal(xs_directory(h_dom0(), 0, path, &names, &len), 0);
-    kids = malloc(len + 1);
-    memcpy(kids, names, len);
-    for (uint32_t off = 0; off < len; off += (uint32_t)strlen(kids + off) + 1) {
-        snprintf(child, XENSTORE_ABS_PATH_MAX + 2, "%s/%s", strcmp(path, "/") ? path : "",
-                 kids + off);
-        n += count_nodes(child);
-    }
-    free(kids);
-    free(child);
-    return n;
-}
-
 static void check_consistent(void)
 {
     struct xs_stats st;
 
     xs_store_stats(h_store, &st);
-    assert_int_equal(count_nodes("/"), st.nodes);
+    assert_int_equal(h_count_nodes("/"), st.nodes);
     assert_int_equal(xs_write_str(h_dom0(), 0, "/fuzz-alive", "yes"), 0);
     h_read_is(h_dom0(), "/fuzz-alive", "yes");
 }

@@ -105,37 +105,19 @@ static void scenario(void)
     xs_client_pump(c5);
 }
 
-/* Nodes below path (path included), walked through the protocol. */
-static uint32_t count_nodes(const char *path)
-{
-    const char *names;
-    uint32_t len, n = 1;
-    char *kids, child[256];
-
-    assert_int_equal(xs_directory(h_dom0(), 0, path, &names, &len), 0);
-    kids = (malloc)(len + 1);
-    memcpy(kids, names, len);
-    for (uint32_t off = 0; off < len; off += (uint32_t)strlen(kids + off) + 1) {
-        snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", kids + off);
-        n += count_nodes(child);
-    }
-    (free)(kids);
-    return n;
-}
-
 /* Still works, still counts right. */
 static void check_store(void)
 {
     struct xs_stats st;
 
     xs_store_stats(h_store, &st);
-    assert_int_equal(count_nodes("/"), st.nodes);
+    assert_int_equal(h_count_nodes("/"), st.nodes);
     assert_int_equal(xs_write_str(h_dom0(), 0, "/after", "ok"), 0);
     h_read_is(h_dom0(), "/after", "ok");
     assert_int_equal(xs_write_str(c5, 0, "data/after", "ok"), 0);
     h_read_is(c5, "data/after", "ok");
     xs_store_stats(h_store, &st);
-    assert_int_equal(count_nodes("/"), st.nodes);
+    assert_int_equal(h_count_nodes("/"), st.nodes);
 }
 
 /* One run with allocation fail_at (0: none) failing; the number of allocations it made. */

@@ -233,6 +233,26 @@ static void h_drain_events(struct xs_client *c)
         ;
 }
 
+/* Nodes at and below path, walked through dom0's client. */
+static uint32_t h_count_nodes(const char *path)
+{
+    const char *names;
+    uint32_t len, n = 1;
+    char *kids, *child = malloc(XENSTORE_ABS_PATH_MAX + 2);
+
+    assert_int_equal(xs_directory(h_dom0(), 0, path, &names, &len), 0);
+    kids = malloc(len + 1);
+    memcpy(kids, names, len);
+    for (uint32_t off = 0; off < len; off += (uint32_t)strlen(kids + off) + 1) {
+        snprintf(child, XENSTORE_ABS_PATH_MAX + 2, "%s/%s", strcmp(path, "/") ? path : "",
+                 kids + off);
+        n += h_count_nodes(child);
+    }
+    free(kids);
+    free(child);
+    return n;
+}
+
 /* ---- raw byte streams ---- */
 
 static void raw_send(struct xs_conn *c, uint32_t type, uint32_t req, uint32_t tx,
