@@ -6,22 +6,19 @@ console ring), takes typed commands, counts its vCPUs, runs a CPU-bound and
 a system-call-heavy program, and powers off; two guests run side by side
 and one crashing leaves the other running.
 
-Skipped when the Linux images are missing (`make linux` needs the Debian
-package cache or apt lists).
+The images come from the linux_images fixture (tools/linux-image.sh).
 """
 import pytest
 
-from conftest import ROOT
+from conftest import LINUX
 
-LINUX = ROOT / "build" / "linux"
 VMLINUX = LINUX / "vmlinux"
 INITRD = LINUX / "initrd.cpio.gz"
 EXIT_OK = 1
 SWITCH = "\x01\x01\x01"         # Ctrl-A three times: serial input to the next domain
 BOOT = 240                      # seconds to the guest's init, with room for a loaded machine
 
-pytestmark = pytest.mark.skipif(not (VMLINUX.exists() and INITRD.exists()),
-                                reason="no Linux guest images (make linux)")
+pytestmark = pytest.mark.usefixtures("linux_images")
 
 
 def linux(vcpus=1, mem="256M", extra=""):
