@@ -70,6 +70,11 @@ bool uart_present(void)
     return uart_port != 0;
 }
 
+uint16_t uart_io_base(void)
+{
+    return uart_port;
+}
+
 int uart_getc(void)
 {
     if (!uart_port || !(inb(uart_port + UART_LSR) & LSR_DR))

@@ -34,6 +34,9 @@ struct pv_vcpu {
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: guest's virtual CR0.TS */
     uint64_t debugreg[8];           /* DR0-3, DR6, DR7 (set_debugreg) */
+    uint8_t iopl;                   /* virtual IOPL (PHYSDEVOP_set_iopl), 0..3 */
+    uint64_t iobmp;                 /* guest VA of its I/O bitmap (set_iobitmap) */
+    uint32_t iobmp_limit;           /* ports the bitmap covers, 0: none */
 };
 
 struct pv_domain {
@@ -62,6 +65,12 @@ void pv_exit_to_guest(struct cpu_regs *regs);
 
 /* Guest exceptions (from ring 3) arrive here from do_trap. */
 void pv_handle_exception(struct cpu_regs *regs);
+/*
+ * A #GP from the guest that Xen completes for PV kernels: IN/OUT and
+ * CLI/STI its virtual IOPL or I/O bitmap allows (pv/physdev.c). True when
+ * done (RIP moved past it), false when the #GP is the guest's.
+ */
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_regs *regs);
 /* SYSCALL from the guest: a hypercall (kernel mode) or a user syscall. */
 void pv_handle_syscall(struct cpu_regs *regs);
 

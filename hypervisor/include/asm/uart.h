@@ -11,8 +11,9 @@ struct uart_config {
 
 void uart_init(const struct uart_config *cfg);
 void uart_putc(char c);
-/* Is there a serial port (console= found one)? */
+/* Is there a serial port (console= found one)? Its I/O base (0: none). */
 bool uart_present(void);
+uint16_t uart_io_base(void);
 /* Next received byte, or -1 if none is waiting. */
 int uart_getc(void);
 

@@ -127,6 +127,22 @@ void hostile_privileged(void)
               "%u faults, vector %u, error code %#lx (want #GP%s)", trap_last.count,
               trap_last.vector, trap_last.error_code, p->xen_emulates ? " or emulation" : "");
     }
+    /*
+     * With a virtual IOPL (which any PV guest may set, as on Xen) a domU's
+     * port writes complete but are dropped: the keyboard controller's reset
+     * command never reaches it, and we are still here to check.
+     */
+    {
+        struct physdev_set_iopl iopl = { .iopl = 3 };
+
+        CHECK_RC("priv-set-iopl", hypercall_physdev_op(PHYSDEVOP_set_iopl, &iopl), 0);
+        trap_reset();
+        run_out_kbd_reset();
+        check("priv-io-reset-dropped", trap_last.count == 0, "%u faults, vector %u",
+              trap_last.count, trap_last.vector);
+        iopl.iopl = 0;
+        hypercall_physdev_op(PHYSDEVOP_set_iopl, &iopl);
+    }
     /* Still in one piece: hypercalls (SYSCALL through LSTAR) still work. */
     CHECK_RC("priv-host-alive", hypercall_vcpu_op(VCPUOP_is_up, 0, NULL), 1);
     hypercall_fpu_taskswitch(0);

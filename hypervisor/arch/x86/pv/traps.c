@@ -220,7 +220,7 @@ void pv_handle_exception(struct cpu_regs *regs)
         if (!pv_vcpu(v)->kernel_mode)
             regs->error_code |= 4UL;
     }
-    if (vec == TRAP_GP && pv_emulate_softint(v, regs)) {
+    if (vec == TRAP_GP && (pv_emulate_softint(v, regs) || pv_emulate_privileged(v, regs))) {
         pv_exit_to_guest(regs);
         return;
     }
