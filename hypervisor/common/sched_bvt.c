@@ -447,6 +447,9 @@ static struct sched_pick bvt_pick(struct sched_cpu *sc, struct sched_unit *curr,
             queue_del(bc(sc), bu(next));
         if (curr)
             queue_add(bc(sc), bu(curr));
+        /* A yield gives up the turn and the claim: no credit banked by yielding. */
+        if (curr && yield && next && vt_before(bu(curr)->avt, bu(next)->avt))
+            bu(curr)->avt = bu(next)->avt;
     }
     pick.next = next;
     pick.until = next ? MIN(plan_until(next, other, now), s.refill) : s.refill;

@@ -629,6 +629,41 @@ static void test_weight_change_at_run_time(void **state)
         fail_msg("weight 3:1 gave a share of %.4f", share);
 }
 
+/*
+ * A vCPU that yields whenever it runs, then computes: it must not have
+ * banked the time it gave away (BVT has no yield; Sable's raises the
+ * yielder's A to the one it yields to). The other hog waits no longer than
+ * the allowance afterwards.
+ */
+static void test_yielding_banks_no_credit(void **state)
+{
+    s_time_t end, last_ran = 0, longest = 0, before;
+
+    sim_add(hog(SCHED_WEIGHT_DEFAULT, CPU(0)));
+    sim_add(hog(SCHED_WEIGHT_DEFAULT, CPU(0)));
+    end = sim.now + 2 * SEC;
+    while (sim.now < end) {                 /* vCPU 1 yields every time it gets the CPU */
+        if (sim.curr[0] == sim.v[1]) {
+            fake_current = sim.v[1];
+            vcpu_yield();
+            fake_current = NULL;
+        }
+        sim_run_for(100 * US);
+    }
+    assert_true(load_of(sim.v[1])->ran < 100 * MS);
+    last_ran = sim.now;
+    for (int i = 0; i < 2000; i++) {        /* now both compute */
+        before = load_of(sim.v[0])->ran;
+        sim_run_for(100 * US);
+        if (load_of(sim.v[0])->ran != before)
+            last_ran = sim.now;
+        longest = MAX(longest, sim.now - last_ran);
+    }
+    if (longest > 11 * MS)                  /* the slice between equals: 2 C */
+        fail_msg("the other hog waited %ld ms after the yielder started computing",
+                 (long)(longest / MS));
+}
+
 /* Yielding hands the CPU over without changing the long-run shares much. */
 static void test_yield_lets_others_run(void **state)
 {
@@ -663,6 +698,7 @@ int main(void)
         T(test_bad_parameters_change_nothing),
         T(test_weight_change_at_run_time),
         T(test_yield_lets_others_run),
+        T(test_yielding_banks_no_credit),
 #undef T
     };
 

@@ -18,6 +18,13 @@ struct window {
 /* The window the command line asks for; default_ms long from now otherwise. */
 void window_from_cmdline(struct window *w, uint64_t default_ms);
 
+/*
+ * Sleep (blocked, on the one-shot timer and VIRQ_TIMER, which it binds on
+ * first use) until system time t; keeps yielding instead if the kernel
+ * bound VIRQ_TIMER itself. A sleeper earns no CPU time under BVT.
+ */
+void sleep_until(uint64_t t);
+
 /* vCPU vcpu's runstate now (VCPUOP_get_runstate_info); zeroes if refused. */
 void runstate_read(unsigned int vcpu, struct vcpu_runstate_info *rs);
 

@@ -16,6 +16,7 @@
 #include <asm/apic.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/sched_cost.h>
 #include <asm/smp.h>
 #include <asm/traps.h>
 
@@ -54,11 +55,15 @@ static void idle_wait(struct sched_cpu *sc)
 /* Decide, arm the timer for the next decision; the vCPU to run or NULL. */
 static struct vcpu *decide(unsigned int cpu, struct sched_cpu *sc)
 {
+    bool timed = sched_cost_on(cpu);
+    uint64_t t0 = timed ? rdtsc_ordered() : 0;
     s_time_t until;
     struct vcpu *next;
 
     sc->need_resched = false;
     next = sched_decide(cpu, (s_time_t)now_ns(), &until);
+    if (timed)
+        sched_cost_record(SCHED_COST_DECIDE, cpu, rdtsc_ordered() - t0);
     if (until == S_TIME_MAX)
         timer_stop(&decision_timer[cpu]);
     else
@@ -72,6 +77,21 @@ static void switch_to_idle(struct vcpu *prev)
     arch_context_switch(prev, NULL);
     this_cpu_info()->curr = NULL;
     sched_context_saved(prev);
+}
+
+/* From prev (or idle) to next, timed when asked. */
+static void switch_to(unsigned int cpu, struct vcpu *prev, struct vcpu *next)
+{
+    bool timed = sched_cost_on(cpu);
+    uint64_t t0 = timed ? rdtsc_ordered() : 0;
+
+    this_cpu_info()->curr = next;
+    arch_context_switch(prev, next);
+    update_vcpu_system_time(next);
+    if (prev)
+        sched_context_saved(prev);
+    if (timed)
+        sched_cost_record(SCHED_COST_SWITCH, cpu, rdtsc_ordered() - t0);
 }
 
 void schedule(void)
@@ -94,11 +114,7 @@ void schedule(void)
     }
     if (next == prev)
         return;
-    this_cpu_info()->curr = next;
-    arch_context_switch(prev, next);
-    update_vcpu_system_time(next);
-    if (prev)
-        sched_context_saved(prev);
+    switch_to(cpu, prev, next);
 }
 
 void sched_cpu_init(unsigned int cpu)
@@ -106,4 +122,5 @@ void sched_cpu_init(unsigned int cpu)
     if (sched_cpu_add(cpu))
         panic("sched: no memory for cpu%u's run queue", cpu);
     timer_init(&decision_timer[cpu], decision_due, (void *)(uintptr_t)cpu, cpu);
+    sched_cost_cpu_init(cpu);
 }

@@ -7,7 +7,8 @@
  *
  *   HOG vcpu=<i> window_ns=<w> running_ns=<r> runnable_ns=<q> units=<u>
  *
- * With work=<n> instead: vCPU 0 does n units as fast as it is let, and
+ * With work=<n> instead: vCPU 0 does n units as fast as it is let (from
+ * from_ms= if given), and
  *
  *   HOG done units=<n> elapsed_ns=<e> running_ns=<r>
  *
@@ -69,12 +70,14 @@ static void secondary(unsigned int id, void *arg)
     hog(id);
 }
 
-/* A fixed amount of work, timed. */
+/* A fixed amount of work, timed, from the window's start (asleep till then). */
 static void fixed_work(uint64_t units)
 {
     struct vcpu_runstate_info start, end;
     uint64_t t0, t1;
 
+    window_from_cmdline(&win, 0);
+    sleep_until(win.from);
     runstate_read(0, &start);
     t0 = time_now();
     for (uint64_t i = 0; i < units; i++)

@@ -35,8 +35,7 @@ void test_main(void)
     evtchn_set_handler(port, on_event, NULL);
     evtchn_unmask(port);
     window_from_cmdline(&win, 2000);
-    while (time_now() < win.from)
-        hypercall_sched_op(SCHEDOP_yield, NULL);
+    sleep_until(win.from);
     runstate_read(0, &start);
     while (time_now() < win.to) {
         failed += evtchn_send(port) != 0;

@@ -35,7 +35,7 @@ static void on_timer(evtchn_port_t port, void *arg)
 }
 
 /* Sleep until the timer for `at` fired; false if it never did. */
-static bool sleep_until(uint64_t at)
+static bool sleep_for_tick(uint64_t at)
 {
     uint64_t give_up = at + NSEC_PER_SEC;
 
@@ -75,7 +75,7 @@ void test_main(void)
         hypercall_sched_op(SCHEDOP_yield, NULL);
     runstate_read(0, &start);
     for (next = time_now() + period; next < win.to && n < MAX_SAMPLES; next += period) {
-        if (!sleep_until(next)) {
+        if (!sleep_for_tick(next)) {
             missed++;
             continue;
         }

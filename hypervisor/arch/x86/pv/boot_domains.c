@@ -16,6 +16,7 @@
 #include <sable/sched.h>
 #include <asm/hvm.h>
 #include <asm/pv.h>
+#include <asm/sched_cost.h>
 
 static bool first_is_dom0;
 boolean_param("dom0", first_is_dom0);
@@ -46,6 +47,7 @@ void boot_domains_check_done(void)
     if (live)
         return;
     reported = true;
+    sched_cost_report();
     printk("boot: all domains have shut down\n");
     if (exit_when_idle)
         machine_stop_ok();
