@@ -120,9 +120,16 @@ def plot(results, meta, path):
     ax.set_ylabel("milliseconds (median of %d runs)" % meta["runs"])
     ax.set_title("Sable boot time under QEMU TCG (-cpu max, -m %s)" % meta["mem"])
     ax.set_ylim(0, max(max(r["total_s"]) for r in results) * 1000 * 1.25)
+    save_plot(fig, ax, meta["qemu"], path)
+
+
+def save_plot(fig, ax, qemu, path):
+    """The benchmarks' common finish: legend, plain axes, QEMU version in a corner, PNG."""
+    import matplotlib.pyplot as plt
+
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.text(0.99, 0.01, meta["qemu"], ha="right", va="bottom", fontsize=7, color="gray")
+    fig.text(0.99, 0.01, qemu, ha="right", va="bottom", fontsize=7, color="gray")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -35,7 +35,7 @@ import sys
 import time
 from pathlib import Path
 
-from boot_time import KERNEL, QEMU, RESULTS, ROOT, qemu_version
+from boot_time import KERNEL, QEMU, RESULTS, ROOT, qemu_version, save_plot
 
 GUESTS = ROOT / "build" / "guests"
 DONE = re.compile(r"boot: all domains have shut down")
@@ -151,12 +151,7 @@ def plot(comparisons, meta, path):
     ax.set_ylabel("TSC cycles, median (log scale)")
     ax.set_title(f"PV operations vs native, QEMU TCG -smp {meta['smp']} "
                  f"({meta['runs']} boots x {meta['iters']} iterations)", fontsize=10)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.text(0.99, 0.01, meta["qemu"], ha="right", va="bottom", fontsize=7, color="gray")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_plot(fig, ax, meta["qemu"], path)
 
 
 def main():
