@@ -8,7 +8,9 @@
  * whole structure back, as Xen does.
  *
  * Adding a command: a case in domctl_dispatch() calling a function that
- * checks everything before it changes anything.
+ * checks everything before it changes anything. (A command with no target
+ * domain, such as createdomain, needs its case before the lookup in
+ * do_domctl, as in Xen.)
  */
 #include <sable/domain.h>
 #include <sable/errno.h>
