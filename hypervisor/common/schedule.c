@@ -429,7 +429,7 @@ struct vcpu *sched_decide(unsigned int cpu, s_time_t now, s_time_t *until)
     struct sched_unit *stay;
     struct sched_pick pick;
     unsigned long flags;
-    bool yield;
+    bool yield, stole;
 
     __atomic_fetch_add(&nr_decisions, 1, __ATOMIC_RELAXED);
     if (now >= sc->next_balance && sc->curr && sc->nr_queued) {
@@ -446,9 +446,9 @@ struct vcpu *sched_decide(unsigned int cpu, s_time_t now, s_time_t *until)
         decide_commit(sc, stay, NULL, now);     /* stay is queued now */
         stay = NULL;
     }
-    if (!pick.next) {
+    if (!pick.next) {                       /* idle: take work from a busier CPU */
         spin_unlock_irqrestore(&sc->lock, flags);
-        bool stole = balance_idle(cpu, now);
+        stole = balance_idle(cpu, now);
         flags = spin_lock_irqsave(&sc->lock);
         if (stole) {
             s_time_t wake = pick.until;
