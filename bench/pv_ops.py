@@ -10,9 +10,11 @@ by the same hypervisor in the same run:
   event-channel         PV: interdomain event round trip between two domains
   round trip            (tests/guests/pingpong); native: smp_call_function to
                         another CPU (an IPI there, the answer through memory)
-  guest system call     PV: user -> guest kernel -> user; native: SYSCALL/SYSRET
-                        (the PV figure is reported missing until guests have
-                        user mode: the pvbench kernel says so itself)
+  guest system call     PV: user -> guest kernel -> user (a SYSCALL in guest
+                        user mode bounced to the guest kernel, back by the iret
+                        hypercall); native: SYSCALL/SYSRET. Needs mmuext_op's
+                        user page-table root: without it the pvbench kernel
+                        reports the figure unavailable and the plot says so
 
 Each boot times every operation `--iters` times and prints the median (guest
 and hypervisor alike); the boot is repeated `--runs` times and the median of
@@ -137,7 +139,7 @@ def plot(comparisons, meta, path):
                                        (width / 2, "native", "#b0b7c3", "native (Sable ring 0/3)")):
             v = c[side]["median_cycles"]
             if v is None:
-                ax.annotate("not yet\n(no guest\nuser mode)", (i + dx, 0.02), ha="center",
+                ax.annotate("not\navailable", (i + dx, 0.02), ha="center",
                             va="bottom", fontsize=7, color="gray",
                             xycoords=("data", "axes fraction"))
                 continue
