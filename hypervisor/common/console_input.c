@@ -29,6 +29,16 @@
 static char opt_conswitch[4] = "a";
 string_param("conswitch", opt_conswitch);
 
+/*
+ * console_focus=<domain id>: input starts with that domain, if it takes
+ * input when the boot domains are up, instead of with Sable (Xen hands input
+ * to dom0 at boot in the same way). `tools/sable run --linux` uses it so the
+ * user lands in the guest's shell.
+ */
+#define NO_FOCUS_OPTION UINT64_MAX
+static uint64_t opt_console_focus = NO_FOCUS_OPTION;
+integer_param("console_focus", opt_console_focus, 0, DOMID_FIRST_RESERVED - 1);
+
 static int focus = FOCUS_SABLE;         /* a domain id, or FOCUS_SABLE */
 static unsigned int switch_presses;
 
@@ -161,8 +171,23 @@ void console_input_chars(const char *s, size_t n)
     input_deliver(out, len);
 }
 
-/* Say once, when the domains start, where input goes and how to move it. */
+/*
+ * Once, when the domains start: give input to the console_focus= domain if
+ * there is one, then say where input goes and how to move it.
+ */
 void console_input_announce(void)
 {
+    struct domain *d;
+
+    if (opt_console_focus != NO_FOCUS_OPTION) {
+        d = domain_get_by_id((domid_t)opt_console_focus);
+        if (d && takes_input(d))
+            focus = d->domain_id;
+        else
+            printk("*** console_focus=%u: no such domain taking input\n",
+                   (unsigned int)opt_console_focus);
+        if (d)
+            domain_put(d);
+    }
     focus_announce();
 }

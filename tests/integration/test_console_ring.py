@@ -57,6 +57,29 @@ def test_ring_output_and_input_switched_between_domains(sable):
     con.expect_exit(EXIT_OK)
 
 
+def test_console_focus_starts_input_on_a_domain(sable):
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle console_focus=2",
+                modules=[f"{CONSOLE} wait=90", f"{CONSOLE} wait=90"])
+    con.wait_for(r"\*\*\* Serial input to dom2 \(type 'CTRL-a' three times")
+    con.absent(r"Serial input to Sable")
+    con.wait_for(r"\(d2\) ring: ready for input", timeout=60)
+    con.child.send("quit\r")                    # no Ctrl-A needed
+    con.wait_for(r"\(d2\) VERDICT SUCCESS")
+    switch_to(con, "Sable")                     # dom2 is gone: dom1 is before it
+    switch_to(con, "dom1")
+    con.child.send("quit\r")
+    con.wait_for(r"\(d1\) VERDICT SUCCESS")
+    con.expect_exit(EXIT_OK)
+
+
+def test_console_focus_on_a_missing_domain_leaves_input_with_sable(sable):
+    con = sable(smp=1, mem="256M", append="debug_exit_when_idle console_focus=7",
+                modules=[f"{CONSOLE} wait=1"])
+    con.wait_for(r"\*\*\* console_focus=7: no such domain taking input")
+    con.wait_for(r"\*\*\* Serial input to Sable ")
+    con.expect_exit(EXIT_OK, timeout=60)
+
+
 def test_ring_with_impossible_indices_and_a_flood(sable):
     con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
                 modules=[f"{CONSOLE} mode=garbage wait=90", f"{SELFTEST} name=victim"])
