@@ -108,17 +108,18 @@ static domid_t domid_find_free(domid_t first)
 }
 
 /*
- * Claim an id for d (0 only when want_dom0) and make sure its leaf exists;
- * d becomes visible to lookups only in domtab_publish(). -EEXIST when dom0
- * exists already, -ENOSPC when every id is taken, -ENOMEM for the leaf.
+ * Claim an id for d (0 only when want_dom0, else want if nonzero, else the
+ * lowest free) and make sure its leaf exists; d becomes visible to lookups
+ * only in domtab_publish(). -EEXIST when the id wanted is taken, -ENOSPC
+ * when every id is, -ENOMEM for the leaf.
  */
-static int domid_claim(struct domain *d, bool want_dom0)
+static int domid_claim(struct domain *d, bool want_dom0, domid_t want)
 {
     unsigned long flags = spin_lock_irqsave(&domlist_lock);
-    domid_t id = want_dom0 ? 0 : domid_find_free(1);
+    domid_t id = want_dom0 ? 0 : want ? want : domid_find_free(1);
     int rc = 0;
 
-    if (want_dom0 && domid_is_used(0))
+    if ((want_dom0 || want) && domid_is_used(id))
         rc = -EEXIST;
     else if (id >= DOMID_FIRST_RESERVED)
         rc = -ENOSPC;
@@ -282,7 +283,8 @@ out:
 
 static int domain_config_check(const struct domain_config *cfg)
 {
-    if (!cfg || cfg->max_vcpus == 0 || cfg->max_vcpus > DOMAIN_MAX_VCPUS)
+    if (!cfg || cfg->max_vcpus == 0 || cfg->max_vcpus > DOMAIN_MAX_VCPUS ||
+        cfg->domid >= DOMID_FIRST_RESERVED)
         return -EINVAL;
     return 0;
 }
@@ -322,7 +324,7 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     d->evtchn_lock = (spinlock_t)SPINLOCK_INIT;
     guest_console_init(d);
 
-    rc = domid_claim(d, want_dom0);
+    rc = domid_claim(d, want_dom0, cfg->domid);
     if (rc)
         goto out_free;
     rc = -ENOMEM;
@@ -330,7 +332,7 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     if (!d->shared_info)
         goto out_id;
     domain_wallclock_update(d);
-    rc = evtchn_domain_init(d, EVTCHN_2L_NR_CHANNELS);
+    rc = evtchn_domain_init(d, cfg->max_evtchns ? cfg->max_evtchns : EVTCHN_2L_NR_CHANNELS);
     if (rc)
         goto out_shared;
     rc = arch_domain_create(d);

@@ -10,9 +10,11 @@
  * Adding a command: a case in domctl_dispatch() calling a function that
  * checks everything before it changes anything. (A command with no target
  * domain, such as createdomain, needs its case before the lookup in
- * do_domctl, as in Xen.)
+ * do_domctl, as in Xen.) The domain lifecycle commands (createdomain ..
+ * getvcpuinfo) are in domctl_domain.c.
  */
 #include <sable/domain.h>
+#include <sable/domctl.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
 #include <sable/hypercall.h>
@@ -145,6 +147,30 @@ static long domctl_vcpuaffinity(struct domain *d, uint32_t cmd,
 static long domctl_dispatch(struct domain *d, struct xen_domctl *op, bool *copyback)
 {
     switch (op->cmd) {
+    case XEN_DOMCTL_createdomain:
+        *copyback = true;
+        return domctl_createdomain(&op->u.createdomain, &op->domain);
+    case XEN_DOMCTL_destroydomain:
+        return domctl_destroydomain(d);
+    case XEN_DOMCTL_pausedomain:
+        return domctl_pausedomain(d);
+    case XEN_DOMCTL_unpausedomain:
+        return domctl_unpausedomain(d);
+    case XEN_DOMCTL_getdomaininfo:
+        *copyback = true;
+        domain_getinfo(d, &op->u.getdomaininfo);
+        return 0;
+    case XEN_DOMCTL_max_mem:
+        return domctl_max_mem(d, &op->u.max_mem);
+    case XEN_DOMCTL_max_vcpus:
+        return domctl_max_vcpus(d, &op->u.max_vcpus);
+    case XEN_DOMCTL_setvcpucontext:
+        return domctl_setvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_getvcpucontext:
+        return domctl_getvcpucontext(d, &op->u.vcpucontext);
+    case XEN_DOMCTL_getvcpuinfo:
+        *copyback = true;
+        return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_scheduler_op:
         *copyback = true;
         return domctl_scheduler_op(d, &op->u.scheduler_op);
@@ -167,14 +193,16 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         return -EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
-    d = domain_get_by_id(op.domain);
-    if (!d)
+    /* createdomain names no existing domain: op.domain is the id wanted. */
+    d = op.cmd == XEN_DOMCTL_createdomain ? NULL : domain_get_by_id(op.domain);
+    if (!d && op.cmd != XEN_DOMCTL_createdomain)
         return -ESRCH;
     if (!current->domain->is_privileged)
         rc = -EPERM;
     else
         rc = domctl_dispatch(d, &op, &copyback);
-    domain_put(d);
+    if (d)
+        domain_put(d);
     if (copyback && copy_to_guest(arg, &op, sizeof(op)))
         rc = -EFAULT;
     return rc;

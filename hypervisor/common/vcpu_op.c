@@ -168,8 +168,7 @@ static long op_is_up(struct vcpu *v, uint64_t arg)
     return !(__atomic_load_n(&v->pause_flags, __ATOMIC_RELAXED) & VPF_down);
 }
 
-/* v's runstate, the current state's time counted up to now. */
-static void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r)
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r)
 {
     uint64_t now = now_ns();
 

@@ -35,7 +35,7 @@
  *    only possible for Sable-only interfaces.
  * Fixing a comment, or adding checks, does not raise it.
  */
-#define SABLE_INTERFACE_VERSION     0x00010001
+#define SABLE_INTERFACE_VERSION     0x00010002
 #define SABLE_INTERFACE_MAJOR(v)    ((v) >> 16)
 #define SABLE_INTERFACE_MINOR(v)    ((v) & 0xffff)
 

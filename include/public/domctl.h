@@ -76,7 +76,140 @@
 #define XEN_VCPUAFFINITY_SOFT   (1U << 1)
 #define XEN_VCPUAFFINITY_FORCE  (1U << 2)   /* undo SCHEDOP_pin_override */
 
+/* xen_domctl_createdomain.flags */
+#define XEN_DOMCTL_CDF_hvm              (1U << 0)   /* HVM (PVH) rather than PV */
+#define XEN_DOMCTL_CDF_hap              (1U << 1)   /* nested paging, if available */
+#define XEN_DOMCTL_CDF_s3_integrity     (1U << 2)
+#define XEN_DOMCTL_CDF_oos_off          (1U << 3)
+#define XEN_DOMCTL_CDF_xs_domain        (1U << 4)   /* the XenStore domain */
+#define XEN_DOMCTL_CDF_iommu            (1U << 5)
+#define XEN_DOMCTL_CDF_nested_virt      (1U << 6)
+#define XEN_DOMCTL_CDF_vpmu             (1U << 7)
+#define XEN_DOMCTL_CDF_MAX              XEN_DOMCTL_CDF_vpmu
+
+/* xen_domctl_createdomain.grant_opts: the grant-table version in bits 0..3 */
+#define XEN_DOMCTL_GRANT_version_mask   0xf
+#define XEN_DOMCTL_GRANT_version(v)     ((v) & XEN_DOMCTL_GRANT_version_mask)
+
+/* xen_arch_domainconfig.emulation_flags (x86): what the hypervisor emulates */
+#define XEN_X86_EMU_LAPIC       (1U << 0)
+#define XEN_X86_EMU_HPET        (1U << 1)
+#define XEN_X86_EMU_PM          (1U << 2)
+#define XEN_X86_EMU_RTC         (1U << 3)
+#define XEN_X86_EMU_IOAPIC      (1U << 4)
+#define XEN_X86_EMU_PIC         (1U << 5)
+#define XEN_X86_EMU_VGA         (1U << 6)
+#define XEN_X86_EMU_IOMMU       (1U << 7)
+#define XEN_X86_EMU_PIT         (1U << 8)
+#define XEN_X86_EMU_USE_PIRQ    (1U << 9)
+#define XEN_X86_EMU_VPCI        (1U << 10)
+/* xen_arch_domainconfig.misc_flags */
+#define XEN_X86_MSR_RELAXED     (1U << 0)
+
+/* xen_domctl_getdomaininfo.flags */
+#define XEN_DOMINF_dying        (1U << 0)   /* being destroyed */
+#define XEN_DOMINF_hvm_guest    (1U << 1)
+#define XEN_DOMINF_shutdown     (1U << 2)   /* the guest shut down: code in bits 16..23 */
+#define XEN_DOMINF_paused       (1U << 3)   /* paused by the toolstack (or never started) */
+#define XEN_DOMINF_blocked      (1U << 4)   /* every online vCPU waits for an event */
+#define XEN_DOMINF_running      (1U << 5)   /* some vCPU is on a CPU right now */
+#define XEN_DOMINF_debugged     (1U << 6)
+#define XEN_DOMINF_xs_domain    (1U << 7)
+#define XEN_DOMINF_hap          (1U << 8)
+#define XEN_DOMINF_shutdownmask  255
+#define XEN_DOMINF_shutdownshift 16
+
+/* xen_domctl_getdomaininfo.max_vcpu_id of a domain without vCPUs */
+#define XEN_INVALID_MAX_VCPU_ID (~0U)
+
 #ifndef __ASSEMBLER__
+
+/* x86's part of createdomain and getdomaininfo. */
+struct xen_arch_domainconfig {
+    uint32_t emulation_flags;       /* IN: XEN_X86_EMU_*; 0 for PV */
+    uint32_t misc_flags;            /* IN: XEN_X86_MSR_RELAXED */
+};
+SABLE_ABI_CHECK(xen_arch_domainconfig_size, sizeof(struct xen_arch_domainconfig) == 8);
+
+/*
+ * XEN_DOMCTL_createdomain. xen_domctl.domain is IN/OUT: a free id to use
+ * (1 .. DOMID_FIRST_RESERVED - 1), or 0 / a reserved id to have one
+ * chosen; the id created comes back in it.
+ */
+struct xen_domctl_createdomain {
+    uint32_t ssidref;               /* IN: XSM label (ignored) */
+    xen_domain_handle_t handle;     /* IN: the toolstack's UUID */
+    uint32_t flags;                 /* IN: XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;            /* IN */
+    uint32_t max_vcpus;             /* IN */
+    uint32_t max_evtchn_port;       /* IN: highest port the domain may use */
+    int32_t max_grant_frames;       /* IN: < 0: the hypervisor's default */
+    int32_t max_maptrack_frames;    /* IN: < 0: the hypervisor's default */
+    uint32_t grant_opts;            /* IN: grant version in bits 0..3 */
+    uint32_t altp2m_opts;           /* IN */
+    uint32_t vmtrace_size;          /* IN */
+    uint32_t cpupool_id;            /* IN */
+    struct xen_arch_domainconfig arch;  /* IN */
+};
+SABLE_ABI_CHECK(xen_domctl_createdomain_size, sizeof(struct xen_domctl_createdomain) == 68);
+SABLE_ABI_CHECK(xen_domctl_createdomain_arch,
+                offsetof(struct xen_domctl_createdomain, arch) == 60);
+
+/* XEN_DOMCTL_getdomaininfo (also the entries of XEN_SYSCTL_getdomaininfolist) */
+struct xen_domctl_getdomaininfo {
+    domid_t domain;                 /* OUT (also echoed in xen_domctl.domain) */
+    uint16_t pad1;
+    uint32_t flags;                 /* OUT: XEN_DOMINF_* */
+    uint64_t tot_pages;             /* OUT: frames the domain owns */
+    uint64_t max_pages;             /* OUT: its limit (XEN_DOMCTL_max_mem) */
+    uint64_t outstanding_pages;     /* OUT */
+    uint64_t shr_pages;             /* OUT */
+    uint64_t paged_pages;           /* OUT */
+    uint64_t shared_info_frame;     /* OUT: machine frame (PV) of shared_info */
+    uint64_t cpu_time;              /* OUT: ns its vCPUs have run */
+    uint32_t nr_online_vcpus;       /* OUT: vCPUs up */
+    uint32_t max_vcpu_id;           /* OUT: highest vCPU id */
+    uint32_t ssidref;               /* OUT */
+    xen_domain_handle_t handle;     /* OUT */
+    uint32_t cpupool;               /* OUT */
+    uint8_t gpaddr_bits;            /* OUT: guest physical address width */
+    uint8_t pad2[7];
+    struct xen_arch_domainconfig arch_config;   /* OUT */
+};
+SABLE_ABI_CHECK(xen_domctl_getdomaininfo_size, sizeof(struct xen_domctl_getdomaininfo) == 112);
+SABLE_ABI_CHECK(xen_domctl_getdomaininfo_cpu_time,
+                offsetof(struct xen_domctl_getdomaininfo, cpu_time) == 56);
+
+/* XEN_DOMCTL_max_mem */
+struct xen_domctl_max_mem {
+    uint64_t max_memkb;             /* IN: KiB the domain may own */
+};
+
+/* XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext */
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu;                  /* IN */
+    uint32_t _pad0;
+    GUEST_HANDLE(struct vcpu_guest_context) ctxt;   /* IN (set) / OUT (get) */
+};
+SABLE_ABI_CHECK(xen_domctl_vcpucontext_size, sizeof(struct xen_domctl_vcpucontext) == 16);
+
+/* XEN_DOMCTL_getvcpuinfo */
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;                  /* IN */
+    uint8_t online;                 /* OUT: up (not VCPUOP_down) */
+    uint8_t blocked;                /* OUT: waiting for an event */
+    uint8_t running;                /* OUT: on a CPU right now */
+    uint8_t _pad0;
+    uint64_t cpu_time;              /* OUT: ns it has run */
+    uint32_t cpu;                   /* OUT: the CPU it runs or last ran on */
+    uint32_t _pad1;
+};
+SABLE_ABI_CHECK(xen_domctl_getvcpuinfo_size, sizeof(struct xen_domctl_getvcpuinfo) == 24);
+
+/* XEN_DOMCTL_max_vcpus */
+struct xen_domctl_max_vcpus {
+    uint32_t max;                   /* IN: must equal createdomain's max_vcpus */
+};
 
 /* A bitmap in the caller's memory: bit n of byte n / 8 is item n. */
 struct xenctl_bitmap {
@@ -151,6 +284,12 @@ struct xen_domctl {
     domid_t domain;                 /* IN: the target */
     uint16_t _pad[3];
     union {
+        struct xen_domctl_createdomain createdomain;
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_max_mem max_mem;
+        struct xen_domctl_vcpucontext vcpucontext;
+        struct xen_domctl_getvcpuinfo getvcpuinfo;
+        struct xen_domctl_max_vcpus max_vcpus;
         struct xen_domctl_vcpuaffinity vcpuaffinity;
         struct xen_domctl_scheduler_op scheduler_op;
         uint8_t pad[128];

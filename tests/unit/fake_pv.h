@@ -15,7 +15,8 @@
  *    else is -EFAULT.
  *  - time: fake_now, the real timer.c on two fake CPUs' queues, a pvclock
  *    sample where TSC ticks are nanoseconds, an RTC at a fixed date.
- *  - arch_vcpu_initialise: reads one word of "context" (0xbad: -EINVAL).
+ *  - arch_vcpu_initialise: reads one word of "context" (0xbad: -EINVAL);
+ *    arch_vcpu_get_context: rip 0x5ab1e000 + the vCPU id.
  */
 #ifndef FAKE_PV_H
 #define FAKE_PV_H
@@ -379,6 +380,14 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
     if (copy_from_guest(&word, guest_ctxt_va, sizeof(word)))
         return -EFAULT;
     return word == 0xbad ? -EINVAL : 0;
+}
+
+/* XEN_DOMCTL_getvcpucontext's arch part: marks the context so a test can see it. */
+int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->user_regs.rip = 0x5ab1e000 + v->vcpu_id;
+    return 0;
 }
 
 void arch_domain_shutdown(struct domain *d)

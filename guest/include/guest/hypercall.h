@@ -24,6 +24,7 @@
 #include "public/memory.h"
 #include "public/physdev.h"
 #include "public/sched.h"
+#include "public/sysctl.h"
 #include "public/vcpu.h"
 #include "public/version.h"
 
@@ -166,6 +167,9 @@ static inline long hypercall_hvm_op(unsigned int op, void *arg)
 
 static inline long hypercall_domctl(struct xen_domctl *op)
 { return HYPERCALL(domctl, P(op), 0, 0, 0, 0); }
+
+static inline long hypercall_sysctl(struct xen_sysctl *op)
+{ return HYPERCALL(sysctl, P(op), 0, 0, 0, 0); }
 
 /*
  * iret has no wrapper: it is reached by jumping (not calling) to its stub

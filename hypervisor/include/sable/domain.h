@@ -150,10 +150,13 @@ struct domain_config {
     struct sched_params sched;     /* weight 0: SCHED_PARAMS_DEFAULT */
     uint64_t hard_affinity;        /* CPUs its vCPUs may use; 0: all */
     uint64_t soft_affinity;        /* CPUs they prefer; 0: no preference */
+    unsigned int max_evtchns;      /* ports it may have; 0: the 2-level maximum */
+    domid_t domid;                 /* the id wanted (-EEXIST if taken); 0: lowest free */
 };
 
 /*
- * Create a domain with the lowest free id >= 1 (0 only if want_dom0). On
+ * Create a domain with the lowest free id >= 1 (0 only if want_dom0), or
+ * cfg->domid if set (-EEXIST when that one is taken). On
  * success *out is a counted reference for the caller (domain_put when done);
  * the domain starts in DOMSTATE_created with every vCPU VPF_down|VPF_paused.
  */
@@ -216,6 +219,9 @@ int vcpu_up(struct vcpu *v);
  * current address space: call with v current and in guest kernel mode.
  */
 void vcpu_runstate_guest_update(struct vcpu *v);
+/* v's runstate, its current state's time counted up to now. */
+struct vcpu_runstate_info;
+void vcpu_runstate_get(struct vcpu *v, struct vcpu_runstate_info *r);
 
 /*
  * common/console_io.c: set up d's console state; print what is left of its

@@ -14,6 +14,7 @@
 #include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <sable/domctl.h>
 #include <public/arch-x86_64.h>
 
 int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va);
@@ -237,4 +238,47 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
 out:
     xfree(c);
     return rc;
+}
+
+/*
+ * XEN_DOMCTL_getvcpucontext for PV (Xen's arch_get_info_guest): v's
+ * registers, virtual IDT, callbacks, kernel stack, roots, segment bases,
+ * debug registers and FPU image. v is not running, so struct pv_vcpu
+ * holds all of it.
+ */
+int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    const struct pv_vcpu *pv = pv_vcpu(v);
+    const struct cpu_regs *r = &pv->regs;
+    struct cpu_user_regs *u = &c->user_regs;
+
+    if (is_hvm_vcpu(v))
+        return -EOPNOTSUPP;
+    memset(c, 0, sizeof(*c));
+    memcpy(c->fpu_ctxt, vcpu_fpu(v)->fx, sizeof(c->fpu_ctxt));
+    c->flags = VGCF_i387_valid | (pv->kernel_mode ? VGCF_in_kernel : 0) |
+               (pv->failsafe_masks_events ? VGCF_failsafe_disables_events : 0) |
+               (pv->syscall_masks_events ? VGCF_syscall_disables_events : 0) |
+               ((v->pause_flags & VPF_down) ? 0 : VGCF_online);
+    u->r15 = r->r15; u->r14 = r->r14; u->r13 = r->r13; u->r12 = r->r12;
+    u->rbp = r->rbp; u->rbx = r->rbx; u->r11 = r->r11; u->r10 = r->r10;
+    u->r9 = r->r9; u->r8 = r->r8; u->rax = r->rax; u->rcx = r->rcx;
+    u->rdx = r->rdx; u->rsi = r->rsi; u->rdi = r->rdi;
+    u->rip = r->rip; u->cs = (uint16_t)r->cs; u->rflags = r->rflags;
+    u->rsp = r->rsp; u->ss = (uint16_t)r->ss;
+    u->saved_upcall_mask = v->vcpu_info ? v->vcpu_info->evtchn_upcall_mask : 1;
+    memcpy(c->trap_ctxt, pv->trap_ctxt, sizeof(c->trap_ctxt));
+    c->kernel_ss = pv->kernel_ss;
+    c->kernel_sp = pv->kernel_sp;
+    c->ctrlreg[0] = X86_CR0_PE | X86_CR0_PG | (pv->fpu_ts ? X86_CR0_TS : 0);
+    c->ctrlreg[3] = pv->guest_table;
+    c->ctrlreg[1] = pv->guest_table_user;
+    memcpy(c->debugreg, pv->debugreg, sizeof(c->debugreg));
+    c->event_callback_eip = pv->event_callback;
+    c->failsafe_callback_eip = pv->failsafe_callback;
+    c->syscall_callback_eip = pv->syscall_callback;
+    c->fs_base = pv->fs_base;
+    c->gs_base_kernel = pv->gs_base_kernel;
+    c->gs_base_user = pv->gs_base_user;
+    return 0;
 }
