@@ -114,25 +114,43 @@ size_t console_input_read(char *buf, size_t n)
     return k;
 }
 
-/* Hand bytes to the focus; a domain that has gone gives the focus back to Sable. */
+struct input_batch {
+    const char *s;
+    size_t n;
+    bool delivered;
+};
+
+static void deliver_to_focus(struct domain *d, void *arg)
+{
+    struct input_batch *b = arg;
+
+    if ((int)d->domain_id != focus || !takes_input(d))
+        return;
+    b->delivered = true;
+    if (console_ring_attached(d))
+        console_ring_input(d, b->s, b->n);
+    else
+        input_to_read_buf(d, b->s, b->n);
+}
+
+/*
+ * Hand bytes to the focus; a domain that has gone gives the focus back to
+ * Sable. This runs in the poller's timer interrupt, so it takes no domain
+ * reference (whose last drop would free a domain here): the domain is
+ * used under the domain list lock instead, which keeps it in place.
+ */
 static void input_deliver(const char *s, size_t n)
 {
-    struct domain *d;
+    struct input_batch b = { .s = s, .n = n };
 
     if (!n || focus == FOCUS_SABLE)
         return;
-    d = domain_get_by_id(focus);
-    if (!d || !takes_input(d)) {
+    domain_for_each(deliver_to_focus, &b);
+    if (!b.delivered) {
         printk("*** dom%d no longer takes input\n", focus);
         focus = FOCUS_SABLE;
         focus_announce();
-    } else if (console_ring_attached(d)) {
-        console_ring_input(d, s, n);
-    } else {
-        input_to_read_buf(d, s, n);
     }
-    if (d)
-        domain_put(d);
 }
 
 #define OUT_BATCH 64
