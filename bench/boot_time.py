@@ -31,18 +31,19 @@ QEMU = "qemu-system-x86_64"
 BANNER = re.compile(r"Sable hypervisor ")
 
 
-def boot_once(smp, mem, line_re, timeout):
-    """One boot: (seconds to the banner, seconds to the target line)."""
-    args = [QEMU, "-accel", "tcg", "-cpu", "max", "-m", mem, "-smp", str(smp),
-            "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel", str(KERNEL), "-append", "debug_shutdown"]
+def console_lines(args, timeout):
+    """
+    Start QEMU (args: everything after the program name) and yield
+    (seconds since the start, line) for each line of its serial output, until
+    it exits or `timeout` seconds have passed. QEMU is killed when the loop
+    ends or the caller leaves it early.
+    """
     t0 = time.monotonic()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([QEMU] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
-    out, pending, banner = [], b"", None
+    pending = b""
     try:
         while time.monotonic() - t0 < timeout:
             if not sel.select(timeout=0.5):
@@ -54,16 +55,28 @@ def boot_once(smp, mem, line_re, timeout):
             pending += chunk
             *lines, pending = pending.split(b"\n")
             for raw in lines:
-                text = raw.decode("utf-8", "replace").rstrip("\r")
-                out.append(text)
-                if banner is None and BANNER.search(text):
-                    banner = now
-                if line_re.search(text):
-                    return banner if banner is not None else now, now
+                yield now, raw.decode("utf-8", "replace").rstrip("\r")
+        if pending:
+            yield time.monotonic() - t0, pending.decode("utf-8", "replace")
     finally:
         proc.kill()
         proc.wait()
-    log = "\n".join(out + [pending.decode("utf-8", "replace")])
+
+
+def boot_once(smp, mem, line_re, timeout):
+    """One boot: (seconds to the banner, seconds to the target line)."""
+    args = ["-accel", "tcg", "-cpu", "max", "-m", mem, "-smp", str(smp),
+            "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel", str(KERNEL), "-append", "debug_shutdown"]
+    out, banner = [], None
+    for now, text in console_lines(args, timeout):
+        out.append(text)
+        if banner is None and BANNER.search(text):
+            banner = now
+        if line_re.search(text):
+            return banner if banner is not None else now, now
+    log = "\n".join(out)
     sys.exit(f"boot_time: no /{line_re.pattern}/ within {timeout}s with -smp {smp}; "
              f"console:\n{log}")
 

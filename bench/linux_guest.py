@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import selectors
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from boot_time import KERNEL, QEMU, RESULTS, ROOT, qemu_version
+from boot_time import KERNEL, RESULTS, ROOT, console_lines, qemu_version, save_plot
 
 sys.path.insert(0, str(ROOT / "tools"))
 import linux_native  # noqa: E402  (tools/ is not a package)
@@ -47,8 +46,8 @@ BENCH = re.compile(r"BENCH name=(\w+) n=(\d+) ms=([\d.]+) check=(\d+)")
 DONE = re.compile(r"SABLE-GUEST-BENCH: done \(status (\d+)\)")
 # Console lines that say why a Sable boot went wrong, most telling first.
 SABLE_TROUBLE = [re.compile(p) for p in (
-    r"dom\d+: crashed: .*", r"(?i)\bpanic\b.*", r"boot: module .*not started.*",
-    r"\(d\d+\) .*Kernel panic.*", r"dom\d+: shut down \(.*\)")]
+    r"\*\*\* PANIC on CPU .*", r"dom\d+: crashed: .*", r"boot: module .*not started.*",
+    r"\(d\d+\) .*Kernel panic.*", r"dom\d+: shut down \(.*\)", r"\(bench: killed QEMU after .*\)")]
 WORKLOADS = ("int", "sys", "mem")
 TARGETS = {"workload_ratio_max": 1.05, "boot_ratio_max": 1.3}
 # Figures measured elsewhere on these machines (WORKLOADS.md): references
@@ -68,32 +67,13 @@ def run_qemu(args, timeout):
     console lines). Kills it after `timeout` seconds.
     """
     t0 = time.monotonic()
-    proc = subprocess.Popen([QEMU] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    lines, pending, marker = [], b"", None
-    try:
-        while time.monotonic() - t0 < timeout:
-            if not sel.select(timeout=0.5):
-                continue
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            pending += chunk
-            *done, pending = pending.split(b"\n")
-            for raw in done:
-                text = raw.decode("utf-8", "replace").rstrip("\r")
-                lines.append(text)
-                if marker is None and MARKER.search(text):
-                    marker = time.monotonic() - t0
-        else:
-            lines.append(f"(bench: killed QEMU after {timeout:.0f} s)")
-    finally:
-        proc.kill()
-        proc.wait()
-    if pending:
-        lines.append(pending.decode("utf-8", "replace"))
+    lines, marker = [], None
+    for now, text in console_lines(args, timeout):
+        lines.append(text)
+        if marker is None and MARKER.search(text):
+            marker = now
+    if time.monotonic() - t0 >= timeout:
+        lines.append(f"(bench: killed QEMU after {timeout:.0f} s)")
     return marker, lines
 
 
@@ -259,15 +239,11 @@ def plot(res, path):
         ax.set_xticklabels(keys)
         ax.set_ylabel(ylabel)
         ax.spines[["top", "right"]].set_visible(False)
-    ax_work.legend(loc="upper left", fontsize=8, frameon=False)
     reason = "" if sable.get("available") else "\n" + textwrap.fill(
         f"Sable: not available ({sable.get('reason')})", 130)
     fig.suptitle(f"Debian {native['kernel']}, 1 vCPU, {res['mem']}: medians of {res['runs']} "
                  f"boots{reason}", fontsize=9)
-    fig.text(0.99, 0.01, res["qemu"], ha="right", va="bottom", fontsize=7, color="gray")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_plot(fig, ax_work, res["qemu"], path)
 
 
 def main():
