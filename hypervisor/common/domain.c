@@ -157,6 +157,22 @@ static void domtab_publish(struct domain *d)
     spin_unlock_irqrestore(&domlist_lock, flags);
 }
 
+struct domain *page_owner_domain(const struct page_info *pg)
+{
+    domid_t id = page_owner(pg);
+    struct domain *d = NULL, **slot;
+    unsigned long flags;
+
+    if (id >= DOMID_FIRST_RESERVED)
+        return NULL;
+    flags = spin_lock_irqsave(&domlist_lock);
+    slot = domtab_slot(id);
+    if (slot)
+        d = *slot;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
 unsigned int domain_count(void)
 {
     return __atomic_load_n(&nr_domains, __ATOMIC_RELAXED);
@@ -410,6 +426,7 @@ static int domain_unlink_page(struct domain *d, struct page_info *pg)
         return -EBUSY;
     page_list_del(pg, &d->page_list);
     page_set_owner(pg, DOMID_XEN);
+    set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
     d->tot_pages--;
     return 0;
 }

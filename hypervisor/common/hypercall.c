@@ -12,6 +12,7 @@
 #include <sable/errno.h>
 #include <sable/hypercall.h>
 #include <sable/lib.h>
+#include <sable/sched.h>
 
 #define HC_WEAK(name) \
     extern __typeof__(do_##name) do_##name __attribute__((weak));
@@ -47,4 +48,17 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint
 const char *hypercall_name(uint64_t nr)
 {
     return nr < SABLE_NR_HYPERCALLS ? hypercall_names[nr] : NULL;
+}
+
+long hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
+{
+    struct vcpu *v = current;
+
+    ASSERT(nargs <= 5);
+    v->hcall_preempted = true;
+    if (v->mc_args)
+        memcpy(v->mc_args, args, nargs * sizeof(*args));
+    else
+        arch_hypercall_continuation(op, nargs, args);
+    return op;
 }

@@ -100,6 +100,20 @@ void free_pages(struct page_info *pg, unsigned int order)
     fake_pages_out--;
 }
 
+/* The M2P: one entry per fake frame. */
+static uint64_t fake_m2p[FAKE_FRAMES];
+
+void set_gpfn_from_mfn(mfn_t mfn, uint64_t gpfn)
+{
+    if (mfn < FAKE_FRAMES)
+        fake_m2p[mfn] = gpfn;
+}
+
+uint64_t get_gpfn_from_mfn(mfn_t mfn)
+{
+    return mfn < FAKE_FRAMES ? fake_m2p[mfn] : INVALID_M2P_ENTRY;
+}
+
 void *alloc_xenheap_pages(unsigned int order)
 {
     struct page_info *pg = alloc_pages(order);
@@ -141,6 +155,32 @@ void xfree(void *p)
         return;
     fake_heap_out--;
     free(p);
+}
+
+/*
+ * Frame-type hooks (page_type.c): without the real PV page-table code
+ * (a test defines FAKE_PV_REAL_PAGETABLES and compiles it instead) a table's
+ * contents are taken as valid, and type changes are counted.
+ */
+static int fake_type_changes;
+#ifndef FAKE_PV_REAL_PAGETABLES
+int arch_page_validate(struct page_info *pg, unsigned int type) { return 0; }
+void arch_page_devalidate(struct page_info *pg, unsigned int type) { }
+#endif
+void arch_page_type_change(struct page_info *pg, unsigned int old_type)
+{
+    fake_type_changes++;
+}
+
+/* A hypercall continuation outside a multicall: what the guest would re-issue. */
+static unsigned int fake_cont_op, fake_cont_nargs;
+static uint64_t fake_cont_args[5];
+
+void arch_hypercall_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
+{
+    fake_cont_op = op;
+    fake_cont_nargs = nargs;
+    memcpy(fake_cont_args, args, nargs * sizeof(*args));
 }
 
 /* ---- arch and scheduler hooks ---- */
@@ -413,6 +453,7 @@ static inline void fake_reset(void)
     frame_table_setup(fake_table, FAKE_FRAMES, fake_arena);
     frame_table_mark_ram(0, FAKE_FRAMES);
     memset(fake_frame_used, 0, sizeof(fake_frame_used));
+    memset(fake_m2p, 0xff, sizeof(fake_m2p));
     fake_pages_out = fake_heap_out = 0;
     fake_alloc_budget = -1;
     fake_arch_domains = fake_arch_vcpus = fake_sched_vcpus = fake_sched_domains = 0;

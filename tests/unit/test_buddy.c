@@ -1,7 +1,7 @@
 /*
  * Buddy allocator and frame table over a fake frame table in host memory:
  * splitting, merging back to the exact initial free lists, exhaustion,
- * reserved frames, bad frees, type/reference counts, random stress.
+ * reserved frames, bad frees, reference counts, random stress.
  * SOURCES: hypervisor/common/buddy.c hypervisor/common/frame_table.c hypervisor/common/memmap.c
  */
 #include <stdarg.h>
@@ -225,7 +225,6 @@ static void test_bad_frees_detected(void **state)
 {
     struct page_info *a, *b;
     unsigned long frames;
-    bool changed;
 
     table_new(1024, false);
     add_ram(16, 1024);
@@ -246,9 +245,9 @@ static void test_bad_frees_detected(void **state)
     assert_int_equal(page_get_ref(a), 0);                  /* still referenced */
     assert_int_equal(buddy_free(a, 1), -EBUSY);
     assert_int_equal(page_put_ref(a), 0);
-    assert_int_equal(page_get_type(a + 1, PGT_l1_page_table, &changed), 0);
+    a[1].type_info = (PGT_l1_page_table << PGT_TYPE_SHIFT) | PGT_VALIDATED | 1;
     assert_int_equal(buddy_free(a, 1), -EBUSY);            /* still typed */
-    page_put_type(a + 1);
+    a[1].type_info = PGT_l1_page_table << PGT_TYPE_SHIFT;  /* count 0: type may stay */
     assert_int_equal(buddy_free_frames(), frames + 1);     /* only b's free counted */
     assert_int_equal(buddy_verify(), 0);
     assert_int_equal(buddy_free(a, 1), 0);
@@ -256,35 +255,15 @@ static void test_bad_frees_detected(void **state)
     assert_int_equal(buddy_verify(), 0);
 }
 
-static void test_type_and_ref_counts(void **state)
+/* General references: counted, bounded; type counts are test_page_type.c's. */
+static void test_ref_counts(void **state)
 {
     struct page_info *pg;
-    bool changed = false;
 
     table_new(64, false);
     add_ram(0, 64);
     pg = alloc_pages(0);
     assert_int_equal(page_type(pg), PGT_none);
-    assert_int_equal(page_get_type(pg, PGT_none, &changed), -EINVAL);
-    assert_int_equal(page_get_type(pg, PGT_NR_TYPES, &changed), -EINVAL);
-    assert_int_equal(page_get_type(pg, PGT_l2_page_table, &changed), 0);
-    assert_true(changed);
-    assert_int_equal(page_get_type(pg, PGT_l2_page_table, &changed), 0);
-    assert_false(changed);
-    assert_int_equal(page_type_count(pg), 2);
-    assert_int_equal(page_get_type(pg, PGT_writable, &changed), -EBUSY);
-    page_put_type(pg);
-    page_put_type(pg);
-    assert_int_equal(page_type_count(pg), 0);
-    assert_int_equal(page_get_type(pg, PGT_l2_page_table, &changed), 0);
-    assert_false(changed);                                 /* same type kept at 0 */
-    page_put_type(pg);
-    assert_int_equal(page_get_type(pg, PGT_writable, NULL), 0);
-    assert_int_equal(page_type(pg), PGT_writable);
-    page_put_type(pg);
-    pg->type_info = (PGT_seg_desc_page << PGT_TYPE_SHIFT) | PGT_COUNT_MASK;
-    assert_int_equal(page_get_type(pg, PGT_seg_desc_page, &changed), -EOVERFLOW);
-    pg->type_info = 0;
     pg->count_info = PGC_COUNT_MAX;
     assert_int_equal(page_get_ref(pg), -EOVERFLOW);
     pg->count_info = 1;
@@ -387,7 +366,7 @@ int main(void)
         cmocka_unit_test_teardown(test_exhaustion, teardown),
         cmocka_unit_test_teardown(test_reserved_never_returned, teardown),
         cmocka_unit_test_teardown(test_bad_frees_detected, teardown),
-        cmocka_unit_test_teardown(test_type_and_ref_counts, teardown),
+        cmocka_unit_test_teardown(test_ref_counts, teardown),
         cmocka_unit_test_teardown(test_max_order, teardown),
         cmocka_unit_test_teardown(test_xenheap_pages, teardown),
         cmocka_unit_test_teardown(test_random_stress, teardown),

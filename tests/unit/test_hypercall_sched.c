@@ -4,7 +4,7 @@
  * register_vcpu_info) through hypercall_dispatch, with simulated time
  * driving the real timer queues; pvclock updates, the wall clock and the
  * RTC conversion. Hostile ids, values and pointers throughout.
- * SOURCES: hypervisor/common/hypercall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/multicall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c
+ * SOURCES: hypervisor/common/hypercall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/multicall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 
@@ -475,8 +475,7 @@ static void test_register_vcpu_info(void **state)
     info.rsvd = 0;
     assert_int_equal(VCPU(VCPUOP_register_vcpu_info, 0, gva(GUEST_SIZE - 8)), -EFAULT);
     /* A frame in use as a page table cannot hold it. */
-    bool changed;
-    assert_int_equal(page_get_type(pg, PGT_l1_page_table, &changed), 0);
+    assert_int_equal(page_get_type(pg, PGT_l1_page_table), 0);
     assert_int_equal(VCPU(VCPUOP_register_vcpu_info, 0, put(0, &info, 16)), -EINVAL);
     page_put_type(pg);
     assert_int_equal(page_ref_count(pg), 0);

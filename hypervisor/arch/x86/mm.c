@@ -31,12 +31,12 @@
 #include <asm/memlayout.h>
 #include <asm/page.h>
 #include <asm/processor.h>
+#include <asm/pv_mm.h>
+#include <public/arch-x86_64.h>
 
 #define GiB(x)              ((uint64_t)(x) << 30)
 #define LOW_RESERVED_END    0x100000            /* the low 1 MiB stays out */
 #define BOOT_DIRECTMAP_END  GiB(4)              /* what head.S maps */
-#define HV_L4_FIRST         256                 /* Sable's L4 slots 256..271 */
-#define HV_L4_LAST          271
 
 #define PT_TABLE_FLAGS  (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
 #define PT_LEAF_BASE    (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_GLOBAL)
@@ -266,7 +266,7 @@ static void mm_prepare_shared_tables(void)
 {
     pgentry_t *l3;
 
-    for (unsigned int slot = HV_L4_FIRST; slot <= HV_L4_LAST; slot++)
+    for (unsigned int slot = HV_L4_SLOT_FIRST; slot <= HV_L4_SLOT_LAST; slot++)
         if (!pt_next(idle_l4, slot))
             panic("mem: out of memory for page tables");
     l3 = pt_next(idle_l4, pt_index(IOREMAP_VIRT_START, 4));
@@ -279,7 +279,7 @@ static void mm_switch_tables(void)
 {
     uint64_t cr4 = read_cr4();
 
-    for (unsigned int slot = 0; slot < HV_L4_FIRST; slot++)
+    for (unsigned int slot = 0; slot < HV_L4_SLOT_FIRST; slot++)
         ASSERT(!idle_l4[slot]);                 /* guests own the lower half */
     idle_pg_table_pa = virt_to_maddr(idle_l4);
     write_cr3(idle_pg_table_pa);
@@ -341,7 +341,7 @@ static int mm_selftest_tables(void)
     struct cpuid_regs r;
     bool ok = true;
 
-    for (unsigned int slot = 0; slot < HV_L4_FIRST; slot++)
+    for (unsigned int slot = 0; slot < HV_L4_SLOT_FIRST; slot++)
         ok &= !idle_l4[slot];
     ok &= pt_check("text", (void *)mm_init, 0, w | nx);
     ok &= pt_check("rodata", __rodata_start, nx, w);
@@ -373,6 +373,64 @@ static void mm_run_selftest(void)
     printk("mm selftest: ok\n");
 }
 
+/* ---- the machine-to-physical table ---- */
+
+static uint64_t *m2p;                   /* frame_table_nr entries, direct-mapped */
+
+void set_gpfn_from_mfn(mfn_t mfn, uint64_t gpfn)
+{
+    if (m2p && mfn < frame_table_nr)
+        __atomic_store_n(&m2p[mfn], gpfn, __ATOMIC_RELAXED);
+}
+
+uint64_t get_gpfn_from_mfn(mfn_t mfn)
+{
+    return m2p && mfn < frame_table_nr ? __atomic_load_n(&m2p[mfn], __ATOMIC_RELAXED)
+                                       : INVALID_M2P_ENTRY;
+}
+
+/* Let ring 3 walk through every table entry on the way to [va, va + len). */
+static void pt_make_user_path(vaddr_t va, uint64_t len)
+{
+    for (vaddr_t a = va; a < va + len; a += L2_PAGE_SIZE) {
+        pgentry_t *t = idle_l4;
+        for (unsigned int l = 4; l > 1; l--) {
+            pgentry_t *e = &t[pt_index(a, l)];
+            if (!(*e & _PAGE_PRESENT) || (*e & _PAGE_PSE))
+                break;
+            *e |= _PAGE_USER;
+            t = maddr_to_virt(pte_addr(*e));
+        }
+    }
+}
+
+/*
+ * One 8-byte entry per frame, all INVALID, mapped read-only and readable
+ * from ring 3 at RO_MPT_VIRT_START: L4 slot 256, which every PV root
+ * copies (pv/pagetable.c), so PV guests find it where Xen puts it. Also
+ * hands the PV page-table code the hypervisor's L4 slots and the NX bit.
+ */
+static void mm_setup_m2p(void)
+{
+    uint64_t bytes = ALIGN_UP(frame_table_nr * sizeof(*m2p), PAGE_SIZE);
+    unsigned int order = 0;
+    struct page_info *pg;
+
+    while ((PAGE_SIZE << order) < bytes)
+        order++;
+    BUILD_BUG_ON(RO_MPT_VIRT_START != MACH2PHYS_VIRT_START);
+    if (bytes > RO_MPT_VIRT_END - RO_MPT_VIRT_START || !(pg = alloc_pages(order)))
+        panic("mem: no room for a %lu KiB machine-to-physical table", bytes >> 10);
+    m2p = page_to_virt(pg);
+    memset(m2p, 0xff, bytes);
+    pt_map_boot(RO_MPT_VIRT_START, page_to_maddr(pg), bytes,
+                PT_LEAF_BASE | _PAGE_USER | nx_flag(), 2, "the M2P");
+    pt_make_user_path(RO_MPT_VIRT_START, bytes);
+    memcpy(pt_hypervisor_l4e, &idle_l4[HV_L4_SLOT_FIRST], sizeof(pt_hypervisor_l4e));
+    pt_nx_mask = nx_flag();
+    write_cr3(read_cr3());
+}
+
 /* See the top of this file for the order of the steps. */
 void mm_init(void)
 {
@@ -382,6 +440,7 @@ void mm_init(void)
     mm_give_ram(0, BOOT_DIRECTMAP_END);
     mm_build_tables();
     mm_give_ram(BOOT_DIRECTMAP_END, DIRECTMAP_SIZE);
+    mm_setup_m2p();
     pr_debug("mem: NX %s, 1 GiB pages %s, page tables at %#lx\n", cpu_has_nx ? "on" : "off",
              cpu_has_page1gb ? "on" : "off", idle_pg_table_pa);
     printk("mem: %lu MiB RAM, %lu MiB free, frame table %lu KiB\n",

@@ -8,6 +8,10 @@
  *   0x0000_0000_0000_0000 .. 0x0000_7fff_ffff_ffff   guest user (PV), or the
  *                                                    boot identity map
  *   0xffff_8000_0000_0000 .. 0xffff_87ff_ffff_ffff   reserved for Sable
+ *       0xffff_8000_0000_0000  RO_MPT_VIRT_START: the machine-to-physical
+ *                              table, read-only and user-readable, for PV
+ *                              guests (Xen's MACH2PHYS_VIRT_START), up to
+ *       0xffff_8040_0000_0000  RO_MPT_VIRT_END
  *       0xffff_82d0_8000_0000  SABLE_VIRT_START: a 1 GiB window onto physical
  *                              0 (L4 slot 261), so image VA =
  *                              SABLE_VIRT_START + PA; after mm_init() only
@@ -28,6 +32,10 @@
 #define ASM_MEMLAYOUT_H
 
 #define SABLE_PHYS_START      0x200000
+#define HV_L4_SLOT_FIRST      256       /* Sable's L4 slots, in every PV root too */
+#define HV_L4_SLOT_LAST       271
+#define RO_MPT_VIRT_START     0xffff800000000000  /* slot 256: the read-only M2P */
+#define RO_MPT_VIRT_END       0xffff804000000000
 #define SABLE_VIRT_START      0xffff82d080000000
 #define DIRECTMAP_VIRT_START  0xffff830000000000
 #define DIRECTMAP_VIRT_END    0xffff880000000000

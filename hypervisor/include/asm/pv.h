@@ -37,12 +37,32 @@ struct pv_vcpu {
     uint8_t iopl;                   /* virtual IOPL (PHYSDEVOP_set_iopl), 0..3 */
     uint64_t iobmp;                 /* guest VA of its I/O bitmap (set_iobitmap) */
     uint32_t iobmp_limit;           /* ports the bitmap covers, 0: none */
+
+    /* set_gdt: the guest's GDT frames (descriptor pages), copied into the CPU's GDT. */
+    mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned int gdt_ents;
 };
 
+/*
+ * Guest page-table roots (guest_table, guest_table_user) and GDT frames
+ * each hold one general and one type reference; they change under the
+ * domain's mm_lock.
+ */
 struct pv_domain {
     uint64_t virt_base;             /* from the ELF notes */
     uint64_t hypercall_page;        /* guest VA, 0 = none */
+
+    /*
+     * mm_lock serializes everything that changes the domain's page tables,
+     * pins, base pointers, descriptor pages and the M2P entries of its
+     * frames (pv/mm.c). Taken with interrupts on; never in IRQ context.
+     */
+    spinlock_t mm_lock;
+    uint64_t dirty_cpus;            /* CPUs with one of its vCPUs' CR3 loaded (atomic) */
+    uint64_t vm_assist;             /* VMASST_TYPE_* bits enabled */
 };
+
+static inline struct pv_domain *pv_domain(struct domain *d) { return d->arch; }
 
 static inline struct pv_vcpu *pv_vcpu(struct vcpu *v) { return v->arch; }
 
@@ -95,6 +115,30 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs);
 
 /* Load the guest's debug registers (DR7 last: it arms the others). */
 void pv_load_debugregs(const struct pv_vcpu *pv);
+
+/* pv/mm.c: page-table roots, TLB flushes, teardown. */
+/* Flush the TLBs of the CPUs in cpus (a bitmap), one address or everything. */
+#define FLUSH_VA_ALL (~0ULL)
+void pv_flush_tlb(uint64_t cpus, uint64_t va);
+/* Make mfn (an L4 of v's domain) v's kernel root; v is current. 0 or Xen's error. */
+int pv_new_guest_cr3(struct vcpu *v, mfn_t mfn);
+/* Drop a vCPU's roots and GDT (it is not running): vCPU destruction. */
+void pv_vcpu_release_tables(struct vcpu *v);
+/* Give up every page-table reference among a dying domain's frames. */
+void pv_domain_relinquish(struct domain *d);
+/* Whether vm_assist type is on for d. */
+static inline bool pv_vm_assist(struct domain *d, unsigned int type)
+{
+    return pv_domain(d)->vm_assist & (1ULL << type);
+}
+
+/* pv/descriptor.c: copy v's guest GDT entries into this CPU's GDT (or clear them). */
+void pv_load_gdt(struct vcpu *v);
+void pv_unload_gdt(struct vcpu *v);
+void pv_destroy_gdt(struct vcpu *v);
+
+/* pv/ptwr.c: a write fault on a read-only mapped L1 table; true if emulated. */
+bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *regs, uint64_t addr);
 
 /* Build a PV domain from a kernel image in memory (pv/builder.c). */
 struct boot_module;

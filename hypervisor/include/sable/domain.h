@@ -81,6 +81,10 @@ struct vcpu {
     struct timer singleshot_timer; /* set_timer_op, VCPUOP_set_singleshot_timer */
     struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
     struct timer poll_timer;       /* SCHEDOP_poll timeout */
+
+    /* Hypercall continuations (common/hypercall.c), on this vCPU only. */
+    bool hcall_preempted;          /* the running hypercall asked to be re-issued */
+    uint64_t *mc_args;             /* arguments of the multicall entry being run */
 };
 
 /*
@@ -177,6 +181,14 @@ int domain_destroy(struct domain *d);
 
 /* A frame owned by and accounted to d (NULL beyond max_pages or no memory). */
 struct page_info *domain_alloc_page(struct domain *d);
+
+/*
+ * The domain that owns frame pg, without taking a reference: for code that
+ * acts for that domain anyway (its page-table validation), so the domain
+ * cannot go away meanwhile. Found while dying too; NULL for frames of the
+ * hypervisor, I/O memory and free frames.
+ */
+struct domain *page_owner_domain(const struct page_info *pg);
 
 const char *domain_state_name(enum domain_state s);
 unsigned int domain_count(void);

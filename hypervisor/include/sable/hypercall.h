@@ -21,6 +21,21 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint
 const char *hypercall_name(uint64_t nr);
 
 /*
+ * Continuations (Xen's hypercall_create_continuation). A handler working
+ * through a long batch stops every HYPERCALL_PREEMPT_BATCH items, records
+ * what is left as the arguments of hypercall op, and returns the value of
+ * this call: the guest then issues op again with those arguments the next
+ * time it runs (after the scheduler and pending events have had their
+ * turn), which no guest can tell from one long call. Inside a multicall
+ * the entry's arguments are updated instead and the multicall itself
+ * continues from that entry.
+ */
+#define HYPERCALL_PREEMPT_BATCH 512
+long hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args);
+/* arch: have the current vCPU re-issue op with args (its registers). */
+void arch_hypercall_continuation(unsigned int op, unsigned int nargs, const uint64_t *args);
+
+/*
  * Every hypercall of the SABLE_HYPERCALLS list in public/xen.h has a handler
  * do_<name> of this type, wherever it is defined; the dispatch table refers
  * to them all weakly, so a handler nobody defines yet answers -ENOSYS.
@@ -46,6 +61,7 @@ long do_set_timer_op(uint64_t timeout, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t, uint64_t);
 long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
 long do_multicall(uint64_t calls, uint64_t nr_calls, uint64_t, uint64_t, uint64_t);
+long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
 
 /* arch/x86/pv/ */
 long do_set_trap_table(uint64_t traps, uint64_t, uint64_t, uint64_t, uint64_t);
@@ -59,5 +75,10 @@ long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
 long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t, uint64_t, uint64_t);
 long do_get_debugreg(uint64_t reg, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t, uint64_t);
+long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done, uint64_t foreigndom, uint64_t);
+long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t done, uint64_t foreigndom, uint64_t);
+long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t, uint64_t, uint64_t);
+long do_set_gdt(uint64_t frames, uint64_t entries, uint64_t, uint64_t, uint64_t);
+long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t, uint64_t, uint64_t);
 
 #endif

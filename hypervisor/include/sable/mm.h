@@ -43,6 +43,17 @@ struct ram_range;
 /* The sanitized map of usable RAM (sorted, page-aligned), valid after mm_init(). */
 const struct ram_range *mm_ram_ranges(unsigned int *nr);
 
+/*
+ * The machine-to-physical table (M2P): for each machine frame the guest
+ * frame number its PV owner gave it, or INVALID_M2P_ENTRY. PV guests read
+ * it at RO_MPT_VIRT_START (Xen's MACH2PHYS_VIRT_START); the hypervisor
+ * writes it (domain builder, populate_physmap, MMU_MACHPHYS_UPDATE, and
+ * INVALID when a frame leaves its domain). Frames past the table: ignored.
+ */
+#define INVALID_M2P_ENTRY (~0ULL)
+void set_gpfn_from_mfn(mfn_t mfn, uint64_t gpfn);
+uint64_t get_gpfn_from_mfn(mfn_t mfn);
+
 /* Exhaust and churn the allocator and heap; 0 if every count came back. */
 int mm_selftest(void);
 

@@ -33,7 +33,14 @@ typedef uint16_t domid_t;
 #endif
 #define DOMID_FREE 0x7ff4       /* free in the page allocator (Xen's DOMID_INVALID) */
 
-/* Frame types: what a frame may currently be used as (type_info bits 28..31). */
+/*
+ * Frame types: what a frame may currently be used as. A frame holds one
+ * type at a time; the type can change only while no reference of the old
+ * type is left (common/page_type.c has the rules). Page-table and
+ * descriptor types must be validated before use; "writable" is what every
+ * writable guest mapping of the frame takes, so a frame is never both a
+ * live page table and writable.
+ */
 enum pgt_type {
     PGT_none = 0,               /* no typed use yet */
     PGT_writable,               /* mapped writable somewhere */
@@ -45,9 +52,22 @@ enum pgt_type {
     PGT_NR_TYPES
 };
 
-#define PGT_TYPE_SHIFT 28
-#define PGT_COUNT_MASK ((1U << PGT_TYPE_SHIFT) - 1)
+/*
+ * type_info: type in bits 29..31, then two flags, then the type count.
+ *   PGT_VALIDATED  the contents were checked for the current type (PT
+ *                  types lose it when their count drops to 0)
+ *   PGT_PINNED     the owner pinned the type (MMUEXT_PIN_*): one count
+ */
+#define PGT_TYPE_SHIFT 29
+#define PGT_VALIDATED  (1U << 28)
+#define PGT_PINNED     (1U << 27)
+#define PGT_COUNT_MASK ((1U << 27) - 1)
 #define PGC_COUNT_MAX  UINT32_MAX
+
+static inline bool pgt_is_page_table(unsigned int type)
+{
+    return type >= PGT_l1_page_table && type <= PGT_l4_page_table;
+}
 
 /* page_info.flags */
 #define PGF_RESERVED   0x01     /* never managed by the allocator */
@@ -72,8 +92,18 @@ struct page_info {
     domid_t owner;                 /* DOMID_* or a domain */
     uint8_t flags;                 /* PGF_* */
     uint8_t order;                 /* free block order, or heap class/order */
-    uint16_t heap_free;            /* heap pool: offset of first free object */
-    uint16_t heap_inuse;           /* heap pool: objects handed out */
+    union {
+        struct {
+            uint16_t heap_free;    /* heap pool: offset of first free object */
+            uint16_t heap_inuse;   /* heap pool: objects handed out */
+        };
+        /*
+         * Guest page tables (never heap pages): > 0, how many same-level
+         * ("linear") entries this table has; < 0, in how many other tables
+         * of its own level it is used as one (Xen's linear_pt_count).
+         */
+        int16_t linear_pt_count;
+    };
 };
 
 /* Set up by frame_table_setup(); the table covers mfn < frame_table_nr. */
@@ -108,6 +138,14 @@ static inline unsigned int page_type(const struct page_info *pg)
 {
     return __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED) >> PGT_TYPE_SHIFT;
 }
+static inline bool page_type_validated(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED) & PGT_VALIDATED;
+}
+static inline bool page_pinned(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED) & PGT_PINNED;
+}
 static inline uint32_t page_type_count(const struct page_info *pg)
 {
     return __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED) & PGT_COUNT_MASK;
@@ -130,14 +168,43 @@ int page_get_ref(struct page_info *pg);
 uint32_t page_put_ref(struct page_info *pg);
 
 /*
- * Take a type reference. A frame with no type references takes the new type
- * (*changed = true: the caller must validate the contents before relying on
- * it); one with references must already have this type, else -EBUSY.
- * -EINVAL for a bad type, -EOVERFLOW when the count is full.
+ * Type references (common/page_type.c). page_get_type: a frame with no
+ * type references takes the new type (validated first for page-table and
+ * descriptor types, see arch_page_validate); one with references must
+ * already have this type and be validated. 0, or -EINVAL (wrong type,
+ * count full, bad type) or the validator's error, with nothing changed.
+ * page_put_type drops one; a page table whose count reaches 0 is
+ * devalidated (the references its entries hold are dropped).
  */
-int page_get_type(struct page_info *pg, unsigned int type, bool *changed);
-/* Drop a type reference; the type stays recorded but may change at 0. */
+int page_get_type(struct page_info *pg, unsigned int type);
 void page_put_type(struct page_info *pg);
+/*
+ * One more reference of type, but only on a frame that already is a
+ * validated type with references (a guest's linear page-table entry
+ * reuses a live table, never validates one). false otherwise.
+ */
+bool page_get_type_if_valid(struct page_info *pg, unsigned int type);
+/* Set / clear PGT_PINNED; false when it already was set / clear. */
+bool page_pin_set(struct page_info *pg);
+bool page_pin_clear(struct page_info *pg);
+/*
+ * Domain teardown: drop a still-validated page table's own entries'
+ * references (breaking reference cycles, e.g. linear tables) without
+ * dropping its type count, which its referrers give back. false if pg was
+ * not a validated table of this type.
+ */
+bool page_force_devalidate(struct page_info *pg, unsigned int type);
+
+/*
+ * Provided by the architecture (PV page tables): check pg's contents for
+ * type and take the references its entries need (0 or Xen's error, with
+ * every reference taken so far dropped again); drop them again; and make
+ * sure no CPU still holds a stale translation through or of pg before it
+ * changes type (a TLB flush where its owner runs).
+ */
+int arch_page_validate(struct page_info *pg, unsigned int type);
+void arch_page_devalidate(struct page_info *pg, unsigned int type);
+void arch_page_type_change(struct page_info *pg, unsigned int old_type);
 
 /*
  * A writable reference the hypervisor holds on a domain's frame it writes

@@ -12,7 +12,7 @@
  *              | p2m list (mfn_list)    |  nr_pages * 8 bytes
  *              | start_info             |  1 page
  *              | console ring           |  1 page, domUs (dom0 uses console_io)
- *              | page tables L4 L3 L2 L1|  mapped read-only
+ *              | page tables L4 L3 L2 L1|  mapped read-only; the L4 pinned
  *              | boot stack             |  1 page; RSP = its top
  *   v_end      +------------------------+
  *              | (mapped, free)         |  up to v_end + 512 KiB, 4 MiB aligned
@@ -36,6 +36,7 @@
 #include <asm/memlayout.h>
 #include <asm/page.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <public/elfnote.h>
 #include <public/xen.h>
 
@@ -246,23 +247,21 @@ static void copy_to_domain(const uint64_t *p2m, const struct pv_image *img, uint
     }
 }
 
-/* Build the initial page tables: [virt_base, map_end) -> pfn 0.., 4 KiB pages. */
-static paddr_t build_page_tables(const struct pv_layout *l, const struct pv_image *img,
-                                 const uint64_t *p2m)
+/*
+ * Write the initial page tables: [virt_base, map_end) -> pfn 0.., 4 KiB
+ * pages, the tables themselves read-only. Only their contents: they become
+ * page tables when the root is validated (builder_install_tables).
+ */
+static mfn_t build_page_tables(const struct pv_layout *l, const struct pv_image *img,
+                               const uint64_t *p2m)
 {
     uint64_t base = img->virt_base, pt_va = l->pt_start;
     uint64_t *l4 = guest_va_to_virt(p2m, img, pt_va);
-    paddr_t l4_ma = p2m[(pt_va - base) >> PAGE_SHIFT] << PAGE_SHIFT;
-    const uint64_t *idle = maddr_to_virt(idle_pg_table_pa);
+    mfn_t l4_mfn = p2m[(pt_va - base) >> PAGE_SHIFT];
     uint64_t *tables[4] = { NULL, NULL, NULL, l4 };    /* current L1, L2, L3, L4 */
     unsigned int level;
 
     pt_va += PAGE_SIZE;
-    /* The hypervisor's slots, as in every PV root; supervisor-only. */
-    for (unsigned int i = 256; i < 272; i++)
-        l4[i] = idle[i];
-    mfn_to_page(l4_ma >> PAGE_SHIFT)->type_info = (PGT_l4_page_table << PGT_TYPE_SHIFT) | 1;
-
     for (uint64_t va = base; va < l->map_end; va += PAGE_SIZE) {
         uint64_t pfn = (va - base) >> PAGE_SHIFT, pte;
         for (level = 3; level >= 1; level--) {
@@ -272,8 +271,6 @@ static paddr_t build_page_tables(const struct pv_layout *l, const struct pv_imag
                 uint64_t *next = guest_va_to_virt(p2m, img, pt_va);
                 uint64_t ma = p2m[(pt_va - base) >> PAGE_SHIFT] << PAGE_SHIFT;
                 t[idx] = ma | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
-                mfn_to_page(ma >> PAGE_SHIFT)->type_info =
-                    ((PGT_l1_page_table + level - 1) << PGT_TYPE_SHIFT) | 1;
                 pt_va += PAGE_SIZE;
                 tables[level - 1] = next;
             } else {
@@ -286,7 +283,28 @@ static paddr_t build_page_tables(const struct pv_layout *l, const struct pv_imag
             pte |= _PAGE_RW;
         tables[0][pt_index(va, 1)] = pte;
     }
-    return l4_ma;
+    return l4_mfn;
+}
+
+/*
+ * Make the tables live as Xen's builder does: the root is validated (which
+ * validates every table under it and takes a reference for every mapping),
+ * pinned, and becomes vCPU 0's kernel root. Failure means the builder wrote
+ * something the guest could not: a bug, reported.
+ */
+static int builder_install_tables(struct domain *d, mfn_t l4_mfn)
+{
+    int rc;
+
+    spin_lock(&pv_domain(d)->mm_lock);
+    rc = pt_pin(d, l4_mfn, PGT_l4_page_table);
+    if (!rc) {
+        rc = pv_new_guest_cr3(d->vcpu[0], l4_mfn);
+        if (rc)
+            pt_unpin(d, l4_mfn);
+    }
+    spin_unlock(&pv_domain(d)->mm_lock);
+    return rc;
 }
 
 /* Xen's x86-64 PV hypercall page: a 32-byte stub per hypercall number. */
@@ -356,7 +374,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     uint64_t *p2m = NULL;
     const char *name = opts->name;
     uint64_t mem = opts->mem ? opts->mem : privileged ? dom0_mem : domu_mem;
-    paddr_t l4_ma;
+    mfn_t l4_mfn;
     mfn_t console_mfn = 0;
     int console_port = 0;
     int rc;
@@ -388,6 +406,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
         if (!pg)
             goto fail;
         p2m[pfn] = page_to_mfn(pg);
+        set_gpfn_from_mfn(p2m[pfn], pfn);
     }
 
     for (unsigned int i = 0; i < img.phnum; i++) {
@@ -396,7 +415,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
             copy_to_domain(p2m, &img, ph->vaddr, img.data + ph->offset, ph->filesz);
     }
     copy_to_domain(p2m, &img, lay.p2m, p2m, lay.nr_pages * sizeof(*p2m));
-    l4_ma = build_page_tables(&lay, &img, p2m);
+    l4_mfn = build_page_tables(&lay, &img, p2m);
     if (lay.console) {
         console_mfn = p2m[(lay.console - img.virt_base) >> PAGE_SHIFT];
         console_port = console_ring_attach(d, console_mfn);
@@ -410,12 +429,16 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
                     console_port, opts->cmdline);
     if (img.hypercall_page)
         fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
+    rc = builder_install_tables(d, l4_mfn);
+    if (rc) {
+        pr_err("builder: %s: initial page tables refused (%d)\n", name, rc);
+        goto fail_quiet;
+    }
 
     ((struct pv_domain *)d->arch)->virt_base = img.virt_base;
     ((struct pv_domain *)d->arch)->hypercall_page = img.hypercall_page;
     v = d->vcpu[0];
     pv = pv_vcpu(v);
-    pv->guest_table = l4_ma;
     pv->regs.rip = img.entry;
     pv->regs.rsp = lay.v_end;
     pv->regs.rsi = lay.start_info;

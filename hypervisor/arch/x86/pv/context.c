@@ -14,6 +14,7 @@
 #include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <sable/domctl.h>
 #include <public/arch-x86_64.h>
 
@@ -43,6 +44,7 @@ void arch_domain_destroy(struct domain *d)
         hvm_domain_destroy(d);
         return;
     }
+    pv_domain_relinquish(d);            /* its vCPUs have dropped their roots */
     xfree(d->arch);
     d->arch = NULL;
 }
@@ -76,6 +78,7 @@ void arch_vcpu_destroy(struct vcpu *v)
         hvm_vcpu_destroy(v);
         return;
     }
+    pv_vcpu_release_tables(v);
     xfree(v->arch);
     v->arch = NULL;
 }
@@ -104,7 +107,11 @@ void pv_load_vcpu(struct vcpu *v, struct cpu_regs *regs)
     struct pv_vcpu *pv = pv_vcpu(v);
 
     *regs = pv->regs;
+    /* In the domain's dirty set before its root is loaded (pv_flush_tlb). */
+    __atomic_fetch_or(&pv_domain(v->domain)->dirty_cpus, 1ULL << smp_processor_id(),
+                      __ATOMIC_SEQ_CST);
     write_cr3(pv->kernel_mode ? pv->guest_table : pv->guest_table_user);
+    pv_load_gdt(v);
     wrmsr(MSR_FS_BASE, pv->fs_base);
     wrmsr(MSR_GS_BASE, pv->kernel_mode ? pv->gs_base_kernel : pv->gs_base_user);
     clts();
@@ -136,8 +143,10 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 
     if (prev && is_hvm_vcpu(prev))
         hvm_save_vcpu(prev);
-    else if (prev)
+    else if (prev) {
         pv_save_vcpu(prev, regs);
+        pv_unload_gdt(prev);
+    }
     if (next && is_hvm_vcpu(next)) {
         write_cr3(idle_pg_table_pa);    /* the guest runs on nested paging */
         hvm_load_vcpu(next);
@@ -147,6 +156,10 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
         write_cr3(idle_pg_table_pa);    /* don't keep a guest's tables live */
         __asm__ volatile("mov %0, %%db7" :: "r"(0x400UL));  /* no guest breakpoints */
     }
+    /* prev's root is gone from this CPU (the CR3 load flushed its entries). */
+    if (prev && !is_hvm_vcpu(prev) && (!next || next->domain != prev->domain))
+        __atomic_fetch_and(&pv_domain(prev->domain)->dirty_cpus,
+                           ~(1ULL << smp_processor_id()), __ATOMIC_SEQ_CST);
 }
 
 void arch_domain_shutdown(struct domain *d)
@@ -167,16 +180,25 @@ uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
 }
 
 /*
- * An L4 the guest names for a vCPU must be one of its own validated L4
- * page tables (built by the domain builder, or pinned later).
+ * The roots a vcpu_guest_context names (CR3, and CR1 for user mode, 0 =
+ * none) must be L4 tables of the domain; each gets the type and general
+ * reference a root holds. 0, or the error with nothing taken.
  */
-static bool guest_l4_ok(struct domain *d, uint64_t cr3)
+static int guest_roots_get(struct domain *d, uint64_t cr3, uint64_t cr1)
 {
-    mfn_t mfn = cr3 >> PAGE_SHIFT;
+    int rc;
 
-    return (cr3 & ~PAGE_MASK) == 0 && mfn_valid(mfn) &&
-           page_owner(mfn_to_page(mfn)) == d->domain_id &&
-           page_type(mfn_to_page(mfn)) == PGT_l4_page_table;
+    if ((cr3 & ~PAGE_MASK) || (cr1 & ~PAGE_MASK) || !cr3)
+        return -EINVAL;
+    spin_lock(&pv_domain(d)->mm_lock);
+    rc = pt_get_page_and_type(d, cr3 >> PAGE_SHIFT, PGT_l4_page_table);
+    if (!rc && cr1) {
+        rc = pt_get_page_and_type(d, cr1 >> PAGE_SHIFT, PGT_l4_page_table);
+        if (rc)
+            pt_put_page_and_type(mfn_to_page(cr3 >> PAGE_SHIFT));
+    }
+    spin_unlock(&pv_domain(d)->mm_lock);
+    return rc ? -EINVAL : 0;
 }
 
 /*
@@ -202,12 +224,14 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
         goto out;
     }
     r = &c->user_regs;
-    if (!guest_range_ok(r->rip, 1) || !guest_l4_ok(v->domain, c->ctrlreg[3]) ||
-        (c->ctrlreg[1] && !guest_l4_ok(v->domain, c->ctrlreg[1])))
+    if (!guest_range_ok(r->rip, 1))
         goto out;
     for (unsigned int i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !guest_range_ok(c->trap_ctxt[i].address, 1))
             goto out;
+    if (pv->guest_table || pv->guest_table_user || guest_roots_get(v->domain, c->ctrlreg[3],
+                                                                   c->ctrlreg[1]))
+        goto out;                       /* last check: it takes references */
 
     memset(&pv->regs, 0, sizeof(pv->regs));
     pv->regs.r15 = r->r15; pv->regs.r14 = r->r14; pv->regs.r13 = r->r13;

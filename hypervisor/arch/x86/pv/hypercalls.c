@@ -21,6 +21,20 @@ static bool guest_code_ok(uint64_t addr)
 }
 
 /*
+ * A continuation (common/hypercall.c): the guest will re-issue op with
+ * these arguments, because pv_handle_syscall rewinds RIP onto its SYSCALL
+ * and leaves op in RAX.
+ */
+void arch_hypercall_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
+{
+    struct cpu_regs *regs = guest_regs();
+    uint64_t *reg[5] = { &regs->rdi, &regs->rsi, &regs->rdx, &regs->r10, &regs->r8 };
+
+    for (unsigned int i = 0; i < nargs && i < 5; i++)
+        *reg[i] = args[i];
+}
+
+/*
  * set_trap_table(traps): entries until one with address 0; each replaces
  * the handler for its vector. A NULL pointer clears the whole table.
  */

@@ -248,6 +248,11 @@ void pv_handle_syscall(struct cpu_regs *regs)
         /* iret rewrote the whole frame; its result is the saved RAX. */
         regs = guest_regs();
         regs->rax = rc;
+        if (v->hcall_preempted) {
+            /* A continuation: RAX is the hypercall again, re-run the SYSCALL. */
+            v->hcall_preempted = false;
+            regs->rip -= 2;
+        }
     } else {
         unsigned int flags = pv->syscall_masks_events ? TBF_INTERRUPT : 0;
         if (pv_bounce(v, regs, pv->syscall_callback, flags, 0))
