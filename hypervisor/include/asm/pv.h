@@ -145,6 +145,10 @@ struct boot_module;
 struct domain_options;
 int pv_build_domain(const struct boot_module *mod, const struct domain_options *opts,
                     bool privileged, struct domain **out);
+/* Set: the builder reports its domains at debug level only (churn). */
+extern bool pv_build_quiet;
+/* pv/churn.c: debug_domain_churn=N, run before the boot domains start. */
+void boot_domains_churn(void);
 
 /* User-copy primitive with fault recovery (pv/entry.S). */
 size_t raw_copy_user(void *dst, const void *src, size_t len);

@@ -121,6 +121,7 @@ void boot_domains_start(void)
     unsigned int started = 0;
 
     sched_cpu_init(smp_processor_id());
+    boot_domains_churn();
     for (unsigned int i = 0, used = 1; i < boot_info.nr_modules; i += used) {
         struct domain *d;
 

@@ -46,6 +46,7 @@
 static uint64_t dom0_mem = 64ULL << 20;
 size_param("dom0_mem", dom0_mem, 4ULL << 20, GUEST_MAX_MEM);
 static uint64_t domu_mem = GUEST_DEFAULT_MEM;
+bool pv_build_quiet;
 size_param("domu_mem", domu_mem, 4ULL << 20, GUEST_MAX_MEM);
 
 /* ELF64 as far as the builder reads it. */
@@ -215,16 +216,6 @@ static int layout_compute(struct pv_layout *l, const struct pv_image *img, uint6
     if (l->map_end - base > mem)
         return image_fail(name, "domain memory too small for its kernel and boot data");
     return 0;
-}
-
-/* A frame for the new domain, zeroed, accounted to it. */
-static struct page_info *builder_alloc_frame(struct domain *d)
-{
-    struct page_info *pg = domain_alloc_page(d);
-
-    if (pg)
-        memset(page_to_virt(pg), 0, PAGE_SIZE);
-    return pg;
 }
 
 /* Guest VA -> the hypervisor's view of that byte in the new domain. */
@@ -402,7 +393,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     if (!p2m)
         goto fail;
     for (uint64_t pfn = 0; pfn < lay.nr_pages; pfn++) {
-        struct page_info *pg = builder_alloc_frame(d);
+        struct page_info *pg = domain_alloc_page(d);     /* zeroed */
         if (!pg)
             goto fail;
         p2m[pfn] = page_to_mfn(pg);
@@ -446,9 +437,10 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     v->is_initialised = true;
     vcpu_up(v);                                     /* vCPU 0 starts up */
     xfree(p2m);
-    printk("dom%u: PV kernel '%s' (%s), %lu MiB, %u vCPU%s, entry %#lx\n", d->domain_id,
-           name, img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8,
-           d->max_vcpus, d->max_vcpus == 1 ? "" : "s", img.entry);
+    printk_level(pv_build_quiet ? LOG_DEBUG : LOG_INFO,
+                 "dom%u: PV kernel '%s' (%s), %lu MiB, %u vCPU%s, entry %#lx\n", d->domain_id,
+                 name, img.guest_os[0] ? img.guest_os : "unknown OS", lay.nr_pages >> 8,
+                 d->max_vcpus, d->max_vcpus == 1 ? "" : "s", img.entry);
     *out = d;
     return 0;
 

@@ -81,7 +81,7 @@ void arch_page_type_change(struct page_info *pg, unsigned int old_type)
 {
     struct domain *d = page_owner_domain(pg);
 
-    if (d && d->arch)
+    if (d && d->arch && !d->is_hvm)
         pv_flush_tlb(dirty_cpus(d), FLUSH_VA_ALL);
 }
 
