@@ -191,13 +191,21 @@ void console_input_chars(const char *s, size_t n)
 
 /*
  * Once, when the domains start: give input to the console_focus= domain if
- * there is one, then say where input goes and how to move it.
+ * there is one, else to the control domain (dom0) if there is one, else it
+ * stays with Sable; then say where input goes and how to move it.
  */
 void console_input_announce(void)
 {
     struct domain *d;
 
-    if (opt_console_focus != NO_FOCUS_OPTION) {
+    if (opt_console_focus == NO_FOCUS_OPTION) {
+        /* As Xen: with a control domain, input starts there. */
+        d = domain_get_by_id(0);
+        if (d && d->is_privileged && takes_input(d))
+            focus = 0;
+        if (d)
+            domain_put(d);
+    } else {
         d = domain_get_by_id((domid_t)opt_console_focus);
         if (d && takes_input(d))
             focus = d->domain_id;

@@ -2,7 +2,7 @@
 dom0, the control domain (docs/dom0.md): build/dom0.elf started first with
 `dom0` on Sable's command line prints its banner, starts xenstored with its
 own XenStore home, and runs shell commands, typed on the serial console
-(after Ctrl-A x3 moves the input to dom0) or from its command line (after
+(serial input starts with dom0) or from its command line (after
 " -- "): writes and reads a node, lists the store, reports a bad path with
 XenStore's error name, and powers off.
 """
@@ -47,9 +47,14 @@ def test_dom0_banner_xenstored_and_shell(sable):
 def test_dom0_shell_on_the_serial_console(sable):
     con = sable(smp=2, mem="256M", append="dom0 debug_exit_when_idle", modules=[DOM0])
     con.wait_for(r"\(d0\) dom0: shell ready; type 'help'")
+    # Input starts with dom0, as on Xen; Ctrl-A x3 moves it on (to Sable) and back.
+    con.wait_for(r"\*\*\* Serial input to dom0")
+    con.absent(r"Serial input to Sable")
+    con.send("\x01\x01\x01")
     con.wait_for(r"\*\*\* Serial input to Sable")
     con.send("\x01\x01\x01")
-    con.wait_for(r"\*\*\* Serial input to dom0")
+    con.wait_for(r"\*\*\* Serial input to dom0 .*\n(?:.*\n)*.*Serial input to Sable"
+                 r"(?:.*\n)*.*Serial input to dom0")
     con.send("xenstore-write /tool/typed  a value with spaces\n")
     con.wait_for(r"\(d0\) dom0> xenstore-write /tool/typed  a value with spaces$")
     con.send("xenstore-read /tool/typed\n")
