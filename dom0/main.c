@@ -19,6 +19,7 @@
 
 #include <dom0/domain_paths.h>
 #include <dom0/shell.h>
+#include <dom0/toolstack.h>
 #include <dom0/xenstored.h>
 
 #include "dom0.h"
@@ -69,9 +70,15 @@ static bool is_privileged(void)
 
 static int cmd_info(struct shell *s, int argc, char **argv, const char *rest)
 {
+    struct xen_sysctl_physinfo pi;
     struct xs_stats st;
     size_t free_bytes, largest;
 
+    if (xc_physinfo(&pi) == 0)
+        shell_printf(s, "host: %u CPUs, %lu MiB RAM, %lu MiB free (free_pages=%lu), %u MHz\n",
+                     pi.nr_cpus, (unsigned long)(pi.total_pages >> 8),
+                     (unsigned long)(pi.free_pages >> 8), (unsigned long)pi.free_pages,
+                     pi.cpu_khz / 1000);
     xs_store_stats(xenstored, &st);
     arena_stats(&dom0_heap, &free_bytes, &largest);
     shell_printf(s, "xenstored: %u nodes, %u connections, %u watches, %u transactions, "
@@ -92,7 +99,7 @@ static int cmd_poweroff(struct shell *s, int argc, char **argv, const char *rest
 }
 
 static const struct shell_command dom0_commands[] = {
-    { "info", "", "xenstored and heap figures", 0, 0, cmd_info },
+    { "info", "", "host, xenstored and heap figures", 0, 0, cmd_info },
     { "poweroff", "", "shut dom0 down", 0, 0, cmd_poweroff },
 };
 
@@ -161,6 +168,7 @@ void guest_main(void)
               -XEN_EPERM);
     xenstored_start();
     shell_init(&sh, &xs, console_print, NULL, dom0_commands, ARRAY_SIZE(dom0_commands));
+    shell_add_commands(&sh, toolstack_commands, toolstack_ncommands);
     console_input_init();
     run_boot_commands();
     printf("dom0: shell ready; type 'help'\n");

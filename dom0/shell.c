@@ -227,7 +227,8 @@ static int cmd_help(struct shell *sh, int argc, char **argv, const char *rest)
 {
     shell_printf(sh, "commands:\n");
     help_table(sh, commands, ARRAY_SIZE(commands));
-    help_table(sh, sh->extra, sh->nextra);
+    for (unsigned int t = 0; t < sh->ntables; t++)
+        help_table(sh, sh->extra[t], sh->nextra[t]);
     return 0;
 }
 
@@ -239,8 +240,16 @@ void shell_init(struct shell *sh, struct xs_client *xs,
     sh->xs = xs;
     sh->print = print;
     sh->priv = priv;
-    sh->extra = extra;
-    sh->nextra = nextra;
+    shell_add_commands(sh, extra, nextra);
+}
+
+bool shell_add_commands(struct shell *sh, const struct shell_command *table, unsigned int n)
+{
+    if (sh->ntables == SHELL_TABLES_MAX)
+        return false;
+    sh->extra[sh->ntables] = table;
+    sh->nextra[sh->ntables++] = n;
+    return true;
 }
 
 static const struct shell_command *find(const struct shell *sh, const char *name)
@@ -248,9 +257,10 @@ static const struct shell_command *find(const struct shell *sh, const char *name
     for (unsigned int i = 0; i < ARRAY_SIZE(commands); i++)
         if (!strcmp(commands[i].name, name))
             return &commands[i];
-    for (unsigned int i = 0; i < sh->nextra; i++)
-        if (!strcmp(sh->extra[i].name, name))
-            return &sh->extra[i];
+    for (unsigned int t = 0; t < sh->ntables; t++)
+        for (unsigned int i = 0; i < sh->nextra[t]; i++)
+            if (!strcmp(sh->extra[t][i].name, name))
+                return &sh->extra[t][i];
     return NULL;
 }
 

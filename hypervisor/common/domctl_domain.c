@@ -22,6 +22,12 @@
 
 #include "public/vcpu.h"
 
+#ifdef SABLE_HYPERVISOR
+#include <asm/processor.h>
+#else
+static inline void cpu_relax(void) { }     /* host tests: nothing runs elsewhere */
+#endif
+
 /* createdomain flags Sable can honour. */
 #define CDF_SUPPORTED  (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap)
 #define CDF_KNOWN      ((XEN_DOMCTL_CDF_MAX << 1) - 1)
@@ -87,18 +93,45 @@ static bool is_caller(const struct domain *d)
     return v && v->domain == d;
 }
 
-long domctl_destroydomain(struct domain *d)
+/*
+ * As Xen's vcpu_sleep_sync: return once none of d's vCPUs, all stopped
+ * already, is still on a CPU (their CPUs deschedule them at once).
+ */
+static void domain_wait_descheduled(struct domain *d)
 {
-    if (is_caller(d))
-        return -EINVAL;
-    return domain_destroy(d);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        while (d->vcpu[i] && __atomic_load_n(&d->vcpu[i]->is_running, __ATOMIC_ACQUIRE))
+            cpu_relax();
 }
 
-long domctl_pausedomain(struct domain *d)
+/*
+ * Kill d. Its vCPUs are off every CPU before this returns, so that the
+ * release (when do_domctl drops the last reference) never meets one still
+ * running.
+ */
+long domctl_destroydomain(struct domain *d)
 {
+    long rc;
+
     if (is_caller(d))
         return -EINVAL;
-    return domain_pause(d);
+    rc = domain_destroy(d);
+    if (!rc)
+        domain_wait_descheduled(d);
+    return rc;
+}
+
+/* Pause d; stopped when this returns (its info says paused, not running). */
+long domctl_pausedomain(struct domain *d)
+{
+    long rc;
+
+    if (is_caller(d))
+        return -EINVAL;
+    rc = domain_pause(d);
+    if (!rc)
+        domain_wait_descheduled(d);
+    return rc;
 }
 
 /*

@@ -16,6 +16,7 @@
 #define SHELL_LINE_MAX  512     /* characters in one command line */
 #define SHELL_ARGS_MAX  8
 #define SHELL_VALUE_SHOWN 120   /* characters of a value shown; more are "..." */
+#define SHELL_TABLES_MAX 4      /* command tables besides the built-in one */
 
 struct shell;
 
@@ -36,8 +37,9 @@ struct shell {
     struct xs_client *xs;
     void (*print)(void *priv, const char *text);
     void *priv;
-    const struct shell_command *extra;  /* more commands (dom0/main.c) */
-    unsigned int nextra;
+    const struct shell_command *extra[SHELL_TABLES_MAX];  /* more commands */
+    unsigned int nextra[SHELL_TABLES_MAX];
+    unsigned int ntables;
     char out[256];                      /* one formatted line */
     char value[SHELL_VALUE_SHOWN * 4 + 16];     /* a value, quoted and escaped */
 };
@@ -45,6 +47,8 @@ struct shell {
 void shell_init(struct shell *sh, struct xs_client *xs,
                 void (*print)(void *priv, const char *text), void *priv,
                 const struct shell_command *extra, unsigned int nextra);
+/* One more table of commands (the toolstack's); false if there are too many. */
+bool shell_add_commands(struct shell *sh, const struct shell_command *table, unsigned int n);
 /* Run one line; blank lines and '#' comments do nothing. 0 or 1 as above. */
 int shell_exec(struct shell *sh, const char *line);
 /* printf to the shell's output (lines longer than 255 are cut). */

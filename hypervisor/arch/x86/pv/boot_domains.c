@@ -128,6 +128,7 @@ void boot_domains_start(void)
         if (boot_domain_build(i, &used, &d))
             continue;
         domain_unpause(d);
+        domain_put(d);              /* the table keeps it; destroydomain can release it */
         started++;
     }
     if (!started)

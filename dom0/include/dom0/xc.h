@@ -1,0 +1,40 @@
+/*
+ * dom0's control interface to the hypervisor, after Xen's libxc: one
+ * function per domctl / sysctl / memory or event-channel operation the
+ * toolstack uses. dom0 implements them with hypercalls
+ * (dom0/toolstack/xc.c); the host unit tests link fakes instead, so the
+ * portable toolstack code above them runs on the host too.
+ *
+ * Every function returns 0 (or a count) on success and a negative XEN_E*
+ * error from the hypervisor otherwise.
+ */
+#ifndef DOM0_XC_H
+#define DOM0_XC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "public/domctl.h"
+#include "public/sysctl.h"
+
+/* Host figures (XEN_SYSCTL_physinfo). */
+int xc_physinfo(struct xen_sysctl_physinfo *out);
+/* Up to max domains with ids >= first, in id order: how many, or an error. */
+int xc_domain_getinfolist(domid_t first, unsigned int max,
+                          struct xen_domctl_getdomaininfo *out);
+int xc_domain_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *out);
+
+/* A new, paused PV domain with vcpus vCPUs and ports up to max_port: its id in *dom. */
+int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom);
+int xc_domain_destroy(domid_t dom);
+int xc_domain_pause(domid_t dom);
+int xc_domain_unpause(domid_t dom);
+int xc_domain_max_mem(domid_t dom, uint64_t max_kib);
+int xc_domain_max_vcpus(domid_t dom, uint32_t vcpus);
+int xc_domain_setvcpucontext(domid_t dom, uint32_t vcpu,
+                             const struct vcpu_guest_context *ctxt);
+/* SCHEDOP_remote_shutdown: stop dom with a SHUTDOWN_* reason (xl shutdown -F). */
+int xc_domain_shutdown(domid_t dom, unsigned int reason);
+
+#endif /* DOM0_XC_H */

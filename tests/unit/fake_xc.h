@@ -1,0 +1,196 @@
+/*
+ * A host stand-in for dom0's hypervisor interface (dom0/include/dom0/xc.h):
+ * a table of fake domains the toolstack code sees through the same calls,
+ * with Xen's error codes, a free-page count, and a log of the calls made.
+ * Include it in exactly one test file.
+ */
+#ifndef FAKE_XC_H
+#define FAKE_XC_H
+
+#include <dom0/xc.h>
+#include "public/errno.h"
+#include "public/sched.h"
+
+#define FX_DOMAINS 16
+
+struct fx_domain {
+    bool exists;
+    struct xen_domctl_getdomaininfo info;
+    unsigned int shutdown_reason;       /* last xc_domain_shutdown, ~0: none */
+    bool has_context[4];
+};
+
+static struct fx_domain fx_dom[FX_DOMAINS];
+static uint64_t fx_free_pages;
+static char fx_log[4096];               /* "pause 1;destroy 2;" ... */
+
+static void fx_logf(const char *fmt, ...)
+{
+    size_t len = strlen(fx_log);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(fx_log + len, sizeof(fx_log) - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Domain dom with vcpus vCPUs and pages frames, running. */
+static void fx_add(domid_t dom, uint32_t vcpus, uint64_t pages)
+{
+    struct fx_domain *f = &fx_dom[dom];
+
+    memset(f, 0, sizeof(*f));
+    f->exists = true;
+    f->shutdown_reason = ~0U;
+    f->info.domain = dom;
+    f->info.max_vcpu_id = vcpus - 1;
+    f->info.nr_online_vcpus = vcpus;
+    f->info.tot_pages = pages;
+    f->info.max_pages = pages;
+    f->info.flags = XEN_DOMINF_blocked;
+}
+
+static void fx_reset(void)
+{
+    memset(fx_dom, 0, sizeof(fx_dom));
+    fx_log[0] = '\0';
+    fx_free_pages = 100000;
+    fx_add(0, 1, 16384);
+    fx_dom[0].info.flags = XEN_DOMINF_running;
+}
+
+static struct fx_domain *fx_get(domid_t dom)
+{
+    return dom < FX_DOMAINS && fx_dom[dom].exists ? &fx_dom[dom] : NULL;
+}
+
+int xc_physinfo(struct xen_sysctl_physinfo *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->nr_cpus = 2;
+    out->total_pages = 131072;
+    out->free_pages = fx_free_pages;
+    return 0;
+}
+
+int xc_domain_getinfolist(domid_t first, unsigned int max, struct xen_domctl_getdomaininfo *out)
+{
+    unsigned int n = 0;
+
+    for (unsigned int d = first; d < FX_DOMAINS && n < max; d++)
+        if (fx_dom[d].exists)
+            out[n++] = fx_dom[d].info;
+    return (int)n;
+}
+
+int xc_domain_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *out)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    *out = f->info;
+    return 0;
+}
+
+int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom)
+{
+    for (domid_t d = 1; d < FX_DOMAINS; d++) {
+        if (fx_dom[d].exists)
+            continue;
+        fx_add(d, vcpus, 0);
+        fx_dom[d].info.flags = XEN_DOMINF_paused;
+        fx_dom[d].info.nr_online_vcpus = 0;
+        fx_dom[d].info.max_pages = 0;
+        *dom = d;
+        fx_logf("create %u;", d);
+        return 0;
+    }
+    return -XEN_ENOMEM;
+}
+
+int xc_domain_destroy(domid_t dom)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (dom == 0)
+        return -XEN_EINVAL;
+    fx_free_pages += f->info.tot_pages;
+    f->exists = false;
+    fx_logf("destroy %u;", dom);
+    return 0;
+}
+
+int xc_domain_pause(domid_t dom)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (dom == 0 || (f->info.flags & XEN_DOMINF_shutdown))
+        return -XEN_EINVAL;
+    f->info.flags |= XEN_DOMINF_paused;
+    f->info.flags &= ~XEN_DOMINF_running;
+    fx_logf("pause %u;", dom);
+    return 0;
+}
+
+int xc_domain_unpause(domid_t dom)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (!(f->info.flags & XEN_DOMINF_paused))
+        return -XEN_EINVAL;
+    f->info.flags &= ~XEN_DOMINF_paused;
+    fx_logf("unpause %u;", dom);
+    return 0;
+}
+
+int xc_domain_max_mem(domid_t dom, uint64_t max_kib)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    f->info.max_pages = max_kib / 4;
+    return 0;
+}
+
+int xc_domain_max_vcpus(domid_t dom, uint32_t vcpus)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    return vcpus == f->info.max_vcpu_id + 1 ? 0 : -XEN_EINVAL;
+}
+
+int xc_domain_setvcpucontext(domid_t dom, uint32_t vcpu, const struct vcpu_guest_context *c)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (vcpu > f->info.max_vcpu_id || vcpu >= 4)
+        return -XEN_EINVAL;
+    f->has_context[vcpu] = true;
+    return 0;
+}
+
+int xc_domain_shutdown(domid_t dom, unsigned int reason)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    f->shutdown_reason = reason;
+    f->info.flags = XEN_DOMINF_shutdown | (reason << XEN_DOMINF_shutdownshift);
+    fx_logf("shutdown %u %u;", dom, reason);
+    return 0;
+}
+
+#endif /* FAKE_XC_H */

@@ -1,0 +1,134 @@
+/*
+ * dom0's lifecycle commands (dom0/toolstack/lifecycle.c) against a
+ * host-built xenstored and a fake hypervisor (fake_xc.h): what `list`
+ * prints, domains named by name or id, pause/unpause/destroy/shutdown/
+ * reboot and their errors, and the clean-up destroy does.
+ * SOURCES: dom0/shell.c dom0/toolstack/lifecycle.c dom0/toolstack/domain_paths.c dom0/xenstored/node.c dom0/xenstored/path.c dom0/xenstored/store.c dom0/xenstored/transaction.c dom0/xenstored/watch.c dom0/xenstored/conn.c dom0/xenstored/proto.c dom0/xenstored/server.c dom0/lib/xs_ring.c dom0/lib/xs_client.c dom0/lib/strparse.c
+ */
+#include "xs_harness.h"
+#include "fake_xc.h"
+
+#include <dom0/domain_paths.h>
+#include <dom0/shell.h>
+#include <dom0/toolstack.h>
+
+static struct shell sh;
+static char output[16384];
+
+static void capture(void *priv, const char *text)
+{
+    assert_true(strlen(output) + strlen(text) < sizeof(output));
+    strcat(output, text);
+}
+
+static int setup(void **state)
+{
+    h_setup(state);
+    fx_reset();
+    shell_init(&sh, h_dom0(), capture, NULL, toolstack_commands, toolstack_ncommands);
+    output[0] = '\0';
+    assert_int_equal(domain_paths_create(h_dom0(), 0, "Domain-0", 65536), 0);
+    fx_add(3, 2, 4096);
+    assert_int_equal(domain_paths_create(h_dom0(), 3, "guest-a", 16384), 0);
+    fx_add(5, 1, 256);                  /* no XenStore home (a boot domain) */
+    return 0;
+}
+
+static void run_is(const char *line, int rc, const char *want)
+{
+    output[0] = '\0';
+    assert_int_equal(shell_exec(&sh, line), rc);
+    assert_string_equal(output, want);
+}
+
+static void test_list(void **state)
+{
+    fx_dom[3].info.cpu_time = 12345678901ULL;           /* 12.3 s */
+    fx_dom[3].info.flags = XEN_DOMINF_paused;
+    fx_dom[5].info.flags = XEN_DOMINF_shutdown | (SHUTDOWN_crash << XEN_DOMINF_shutdownshift);
+    run_is("list", 0,
+           "Name                                ID    Mem VCPUs  State    Time(s)\n"
+           "Domain-0                             0     64     1 r-----        0.0\n"
+           "guest-a                              3     16     2 --p---       12.3\n"
+           "-                                    5      1     1 ----c-        0.0\n");
+    run_is("list extra", 1, "usage: list \n");
+}
+
+static void test_state_letters(void **state)
+{
+    struct xen_domctl_getdomaininfo info = { 0 };
+    char s[7];
+
+    info.flags = XEN_DOMINF_running | XEN_DOMINF_blocked | XEN_DOMINF_paused |
+                 XEN_DOMINF_dying | XEN_DOMINF_shutdown;
+    toolstack_state_letters(&info, s);
+    assert_string_equal(s, "rbps-d");
+    info.flags = XEN_DOMINF_shutdown | (SHUTDOWN_reboot << XEN_DOMINF_shutdownshift);
+    toolstack_state_letters(&info, s);
+    assert_string_equal(s, "---s--");
+}
+
+static void test_pause_unpause_by_name_and_id(void **state)
+{
+    run_is("pause guest-a", 0, "");
+    assert_true(fx_dom[3].info.flags & XEN_DOMINF_paused);
+    run_is("unpause 3", 0, "");
+    run_is("unpause guest-a", 1, "unpause guest-a: invalid in its state (-22)\n");
+    run_is("pause 5", 0, "");
+    run_is("pause nosuch", 1, "nosuch: no such domain\n");
+    run_is("pause 9", 1, "9: no such domain\n");
+    run_is("pause 99999", 1, "99999: no such domain\n");
+    run_is("pause -1", 1, "-1: no such domain\n");
+    run_is("pause", 1, "usage: pause NAME\n");
+    run_is("pause 0", 1, "pause 0: invalid in its state (-22)\n");
+    assert_string_equal(fx_log, "pause 3;unpause 3;pause 5;");
+}
+
+static void test_destroy_cleans_up(void **state)
+{
+    uint32_t nodes = h_count_nodes("/local/domain");
+
+    run_is("destroy guest-a", 0, "");
+    assert_false(fx_dom[3].exists);
+    assert_true(h_count_nodes("/local/domain") < nodes);
+    h_read_is(h_dom0(), "/local/domain/0/name", "Domain-0");
+    run_is("xenstore-read /local/domain/3/name", 1,
+           "xenstore-read /local/domain/3/name: ENOENT\n");
+    run_is("destroy guest-a", 1, "guest-a: no such domain\n");
+    run_is("destroy 5", 0, "");
+    run_is("destroy 0", 1, "destroy: dom0 cannot be destroyed (use poweroff)\n");
+    run_is("destroy Domain-0", 1, "destroy: dom0 cannot be destroyed (use poweroff)\n");
+    assert_string_equal(fx_log, "destroy 3;destroy 5;");
+}
+
+static void test_shutdown_and_reboot(void **state)
+{
+    /* No PV control feature: the hypervisor stops it (xl shutdown -F). */
+    run_is("shutdown guest-a", 0, "");
+    assert_int_equal(fx_dom[3].shutdown_reason, SHUTDOWN_poweroff);
+    /* With it: asked through control/shutdown, as libxl does. */
+    fx_add(3, 2, 4096);
+    assert_int_equal(xs_write_str(h_dom0(), 0, "/local/domain/3/control/feature-reboot", "1"), 0);
+    run_is("reboot guest-a", 0, "");
+    assert_int_equal(fx_dom[3].shutdown_reason, ~0U);
+    h_read_is(h_dom0(), "/local/domain/3/control/shutdown", "reboot");
+    run_is("reboot 5", 0, "");
+    assert_int_equal(fx_dom[5].shutdown_reason, SHUTDOWN_reboot);
+    run_is("shutdown 0", 1, "shutdown: use poweroff for dom0\n");
+    run_is("shutdown ghost", 1, "ghost: no such domain\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, h_teardown)
+        T(test_list),
+        T(test_state_letters),
+        T(test_pause_unpause_by_name_and_id),
+        T(test_destroy_cleans_up),
+        T(test_shutdown_and_reboot),
+#undef T
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
