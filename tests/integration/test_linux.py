@@ -68,7 +68,7 @@ def test_linux_boots_to_a_shell_on_hvc0_and_powers_off(sable):
     shell(con, 1, "nproc", "1$")
     shell(con, 1, "dmesg | grep -c 'Hypervisor detected: Xen HVM'", "1$")
     shell(con, 1, "cat /sys/devices/system/clocksource/clocksource0/current_clocksource", "xen$")
-    shell(con, 1, "poweroff -f", r".*reboot: Power down", timeout=60)
+    shell(con, 1, "poweroff", r".*reboot: Power down", timeout=60)
     con.wait_for(r"dom1: ACPI power off")
     con.wait_for(r"dom1: shut down \(poweroff\)")
     con.wait_for(r"dom1: \d+ exits: ")

@@ -434,6 +434,11 @@ void arch_domain_shutdown(struct domain *d)
 {
 }
 
+void arch_scrub_pages(void *va, size_t len)
+{
+    memset(va, 0, len);
+}
+
 /* PV guests name machine frames. */
 uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
 {

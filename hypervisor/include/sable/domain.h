@@ -247,6 +247,10 @@ void guest_console_put(struct domain *d, const char *s, size_t n);
 /* Hooks a domain's owner code provides (arch / common subsystems). */
 int arch_domain_create(struct domain *d);
 void arch_domain_destroy(struct domain *d);
+/* Zero len bytes (whole pages) of frames about to be given to a domain. */
+void arch_scrub_pages(void *va, size_t len);
+/* Copy len bytes; fast for 64-byte aligned blocks (arch/x86/scrub.c). */
+void copy_page_bulk(void *dst, const void *src, size_t len);
 /* d just shut down (any reason): report what the arch knows (e.g. VM exits). */
 void arch_domain_shutdown(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);

@@ -229,7 +229,7 @@ static int copy_phys(struct domain *d, uint64_t gpa, void *buf, size_t len, bool
             return -EFAULT;
         p += gpa & (PAGE_SIZE - 1);
         if (to_guest)
-            memcpy(p, buf, chunk);
+            copy_page_bulk(p, buf, chunk);
         else
             memcpy(buf, p, chunk);
         gpa += chunk;
