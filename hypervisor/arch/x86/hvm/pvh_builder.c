@@ -34,6 +34,7 @@
 #include <sable/console.h>
 #include <sable/domain.h>
 #include <sable/domain_options.h>
+#include <sable/elf.h>
 #include <sable/errno.h>
 #include <sable/guest_console.h>
 #include <sable/lib.h>
@@ -67,21 +68,6 @@
 static uint64_t pvh_mem = PVH_DEFAULT_MEM;
 size_param("pvh_mem", pvh_mem, PVH_MIN_MEM, PVH_MAX_MEM);
 
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PT_NOTE 4
-
 struct pvh_image {
     const uint8_t *data;
     uint64_t size;
@@ -97,54 +83,34 @@ static int refuse(const char *name, const char *why)
     return -EINVAL;
 }
 
-static bool in_file(const struct pvh_image *img, uint64_t off, uint64_t len)
+/* XEN_ELFNOTE_PHYS32_ENTRY: 4 bytes, or 8 (Linux emits a quad); the low 32 bits. */
+static void image_note(void *ctx, uint32_t type, const uint8_t *desc, uint32_t descsz)
 {
-    return off <= img->size && len <= img->size - off;
-}
+    struct pvh_image *img = ctx;
+    uint64_t entry = 0;
 
-/* Find XEN_ELFNOTE_PHYS32_ENTRY (4 or 8 bytes: Linux emits a quad) in one PT_NOTE. */
-static void find_entry_note(struct pvh_image *img, const struct elf64_phdr *ph)
-{
-    uint64_t off = ph->offset, end = ph->offset + ph->filesz;
-
-    while (off + 12 <= end) {
-        const uint32_t *h = (const void *)(img->data + off);
-        uint64_t name = off + 12, desc = name + ALIGN_UP((uint64_t)h[0], 4);
-
-        if (h[0] > 64 || h[1] > 4096 || desc + h[1] > end)
-            return;
-        off = desc + ALIGN_UP((uint64_t)h[1], 4);
-        if (h[0] == 4 && !memcmp(img->data + name, "Xen", 4) &&
-            h[2] == XEN_ELFNOTE_PHYS32_ENTRY && (h[1] == 4 || h[1] == 8)) {
-            uint32_t e;
-            memcpy(&e, img->data + desc, 4);
-            img->entry = e;
-        }
-    }
+    if (type != XEN_ELFNOTE_PHYS32_ENTRY)
+        return;
+    elf_note_number(desc, descsz, &entry);
+    img->entry = (uint32_t)entry;
 }
 
 static int image_parse(struct pvh_image *img, const char *name)
 {
-    const struct elf64_ehdr *eh = (const void *)img->data;
+    const char *why;
 
-    if (img->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4))
-        return refuse(name, "not an ELF file");
-    if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
-        return refuse(name, "not a little-endian x86-64 ELF64 image");
-    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phnum > 64 ||
-        !in_file(img, eh->phoff, (uint64_t)eh->phnum * sizeof(struct elf64_phdr)))
-        return refuse(name, "bad program header table");
-    img->ph = (const void *)(img->data + eh->phoff);
-    img->phnum = eh->phnum;
+    img->ph = elf_phdrs(img->data, img->size, &img->phnum, &why);
+    if (!img->ph)
+        return refuse(name, why);
     img->lo = UINT64_MAX;
     for (unsigned int i = 0; i < img->phnum; i++) {
         const struct elf64_phdr *ph = &img->ph[i];
         if (ph->type != PT_LOAD && ph->type != PT_NOTE)
             continue;
-        if (!in_file(img, ph->offset, ph->filesz))
+        if (!elf_in_file(img->size, ph->offset, ph->filesz))
             return refuse(name, "segment outside the file");
         if (ph->type == PT_NOTE) {
-            find_entry_note(img, ph);
+            elf_xen_notes(img->data, ph, image_note, img);
             continue;
         }
         if (ph->filesz > ph->memsz || ph->memsz > PVH_MAX_MEM ||

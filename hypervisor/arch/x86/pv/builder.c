@@ -25,6 +25,7 @@
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
+#include <sable/elf.h>
 #include <sable/domain_options.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
@@ -48,22 +49,6 @@ size_param("dom0_mem", dom0_mem, 4ULL << 20, GUEST_MAX_MEM);
 static uint64_t domu_mem = GUEST_DEFAULT_MEM;
 bool pv_build_quiet;
 size_param("domu_mem", domu_mem, 4ULL << 20, GUEST_MAX_MEM);
-
-/* ELF64 as far as the builder reads it. */
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PT_NOTE 4
 
 /* What the image tells us, checked. */
 struct pv_image {
@@ -90,48 +75,18 @@ static int image_fail(const char *name, const char *why)
     return -EINVAL;
 }
 
-static bool in_file(const struct pv_image *img, uint64_t off, uint64_t len)
+/* One Xen note of the image (elf_xen_notes). */
+static void image_note(void *ctx, uint32_t type, const uint8_t *desc, uint32_t descsz)
 {
-    return off <= img->size && len <= img->size - off;
-}
+    struct pv_image *img = ctx;
 
-static void read_note_number(const uint8_t *desc, uint32_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (len == 4 || len == 8) {
-        memcpy(&v, desc, len);
-        *out = v;
-    }
-}
-
-/* Walk one PT_NOTE segment and pick out the Xen notes we use. */
-static void parse_notes(struct pv_image *img, const struct elf64_phdr *ph)
-{
-    uint64_t off = ph->offset, end = ph->offset + ph->filesz;
-
-    while (off + 12 <= end) {
-        const uint32_t *hdr = (const void *)(img->data + off);
-        uint32_t namesz = hdr[0], descsz = hdr[1], type = hdr[2];
-        uint64_t name_off = off + 12, desc_off = name_off + ALIGN_UP((uint64_t)namesz, 4);
-        const uint8_t *desc = img->data + desc_off;
-
-        if (namesz > 64 || descsz > 4096 || desc_off + descsz > end)
-            return;
-        off = desc_off + ALIGN_UP((uint64_t)descsz, 4);
-        if (namesz != 4 || memcmp(img->data + name_off, "Xen", 4))
-            continue;
-        img->has_xen_notes = true;
-        switch (type) {
-        case XEN_ELFNOTE_ENTRY: read_note_number(desc, descsz, &img->entry); break;
-        case XEN_ELFNOTE_VIRT_BASE: read_note_number(desc, descsz, &img->virt_base); break;
-        case XEN_ELFNOTE_HYPERCALL_PAGE:
-            read_note_number(desc, descsz, &img->hypercall_page);
-            break;
-        case XEN_ELFNOTE_GUEST_OS:
-            memcpy(img->guest_os, desc, MIN((size_t)descsz, sizeof(img->guest_os) - 1));
-            break;
-        }
+    switch (type) {
+    case XEN_ELFNOTE_ENTRY: elf_note_number(desc, descsz, &img->entry); break;
+    case XEN_ELFNOTE_VIRT_BASE: elf_note_number(desc, descsz, &img->virt_base); break;
+    case XEN_ELFNOTE_HYPERCALL_PAGE: elf_note_number(desc, descsz, &img->hypercall_page); break;
+    case XEN_ELFNOTE_GUEST_OS:
+        memcpy(img->guest_os, desc, MIN((size_t)descsz, sizeof(img->guest_os) - 1));
+        break;
     }
 }
 
@@ -139,16 +94,11 @@ static void parse_notes(struct pv_image *img, const struct elf64_phdr *ph)
 static int image_parse(struct pv_image *img, const char *name)
 {
     const struct elf64_ehdr *eh = (const void *)img->data;
+    const char *why;
 
-    if (img->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4))
-        return image_fail(name, "not an ELF file");
-    if (eh->ident[4] != 2 || eh->ident[5] != 1 || eh->machine != 62)
-        return image_fail(name, "not a little-endian x86-64 ELF64 image");
-    if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phnum > 64 ||
-        !in_file(img, eh->phoff, (uint64_t)eh->phnum * sizeof(struct elf64_phdr)))
-        return image_fail(name, "bad program header table");
-    img->ph = (const void *)(img->data + eh->phoff);
-    img->phnum = eh->phnum;
+    img->ph = elf_phdrs(img->data, img->size, &img->phnum, &why);
+    if (!img->ph)
+        return image_fail(name, why);
     img->entry = eh->entry;
     img->v_start = UINT64_MAX;
     img->v_kend = 0;
@@ -156,10 +106,11 @@ static int image_parse(struct pv_image *img, const char *name)
         const struct elf64_phdr *ph = &img->ph[i];
         if (ph->type != PT_LOAD && ph->type != PT_NOTE)
             continue;
-        if (!in_file(img, ph->offset, ph->filesz))
+        if (!elf_in_file(img->size, ph->offset, ph->filesz))
             return image_fail(name, "segment outside the file");
         if (ph->type == PT_NOTE) {
-            parse_notes(img, ph);
+            if (elf_xen_notes(img->data, ph, image_note, img))
+                img->has_xen_notes = true;
             continue;
         }
         if (ph->filesz > ph->memsz || ph->memsz > GUEST_MAX_MEM ||
