@@ -342,6 +342,35 @@ static void check_start_info(void)
           "ACPI RSDP where start_info says");
 }
 
+/* Bad arguments to the HVM hypercalls get Xen's error codes. */
+static void check_bad_arguments(void)
+{
+    struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_shared_info,
+                                       .idx = 0, .gpfn = 1ULL << 40 };
+    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = 1000 };
+
+    check(hypercall3(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)&xatp, 0) == -22,
+          "add_to_physmap beyond guest-physical space: -EINVAL");
+    xatp.gpfn = SHINFO_GFN;
+    xatp.idx = 1;
+    check(hypercall3(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)&xatp, 0) == -22,
+          "add_to_physmap of shared_info index 1: -EINVAL");
+    xatp.idx = 0;
+    xatp.domid = 5;
+    check(hypercall3(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)&xatp, 0) == -1,
+          "add_to_physmap into another domain: -EPERM");
+    check(hypercall3(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)&p, 0) == -22,
+          "get_param of a parameter that does not exist: -EINVAL");
+    p.index = HVM_PARAM_CALLBACK_IRQ;
+    p.value = 5;                                /* GSI 5: not offered */
+    check(hypercall3(__HYPERVISOR_hvm_op, HVMOP_set_param, (uint64_t)&p, 0) == -22,
+          "callback by GSI: -EINVAL");
+    p.domid = 7;
+    check(hypercall3(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)&p, 0) == -1,
+          "get_param of another domain: -EPERM");
+    check(hypercall3(__HYPERVISOR_hvm_op, 99, 0, 0) == -38, "unknown hvm_op: -ENOSYS");
+}
+
 static void run_basic(void)
 {
     idt_set(13, gp_handler);
@@ -352,6 +381,7 @@ static void run_basic(void)
     check_hypercalls();
     check_msr_and_io();
     check_xsetbv();
+    check_bad_arguments();
     check_events();
     if (failures)
         print("pvhtest: FAILURE: %u of %u checks failed\n", failures, checks);
