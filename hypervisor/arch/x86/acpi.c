@@ -202,6 +202,7 @@ void machine_restart(void)
     const struct acpi_fadt_info *f = &acpi_info.fadt;
 
     local_irq_disable();
+    console_flush();
     smp_stop_others();
     if (acpi_info.have_fadt && f->reset_supported) {
         gas_write(&f->reset_reg, f->reset_value, 8);
@@ -237,6 +238,7 @@ void machine_poweroff(void)
     uint32_t v[2] = { 0, 0 };
 
     local_irq_disable();
+    console_flush();
     smp_stop_others();
     if (acpi_info.have_fadt && f->pm1a_cnt.address) {
         acpi_enable_mode(f);

@@ -21,6 +21,7 @@
 static void __attribute__((noreturn)) machine_stop(uint8_t code)
 {
     local_irq_disable();
+    console_flush();
     smp_stop_others();
     outb(QEMU_EXIT_PORT, code);
     for (;;)

@@ -20,6 +20,7 @@
 #define LSR_THRE 0x20   /* transmit holding register empty */
 #define LCR_DLAB 0x80
 #define UART_CLOCK 115200
+#define UART_FIFO  16     /* transmit FIFO of a 16550A */
 
 static uint16_t uart_port;
 
@@ -63,6 +64,25 @@ void uart_putc(char c)
     while (!(inb(uart_port + UART_LSR) & LSR_THRE) && ++spins < 100000)
         ;
     outb(uart_port + UART_THR, c);
+}
+
+/*
+ * Up to a FIFO's worth per wait: with the FIFOs on, THRE means the transmit
+ * FIFO is empty, so 16 bytes go without looking again.
+ */
+void uart_write(const char *s, size_t n)
+{
+    while (uart_port && n) {
+        size_t k = MIN(n, (size_t)UART_FIFO);
+        unsigned int spins = 0;
+
+        while (!(inb(uart_port + UART_LSR) & LSR_THRE) && ++spins < 100000)
+            ;
+        for (size_t i = 0; i < k; i++)
+            outb(uart_port + UART_THR, s[i]);
+        s += k;
+        n -= k;
+    }
 }
 
 bool uart_present(void)

@@ -11,6 +11,8 @@ struct uart_config {
 
 void uart_init(const struct uart_config *cfg);
 void uart_putc(char c);
+/* n bytes, a transmit FIFO at a time. */
+void uart_write(const char *s, size_t n);
 /* Is there a serial port (console= found one)? Its I/O base (0: none). */
 bool uart_present(void);
 uint16_t uart_io_base(void);
