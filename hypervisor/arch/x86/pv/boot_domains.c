@@ -15,6 +15,7 @@
 #include <sable/lib.h>
 #include <sable/sched.h>
 #include <asm/hvm.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/sched_cost.h>
 
@@ -113,7 +114,11 @@ static int boot_domain_build(unsigned int i, unsigned int *used, struct domain *
 
 /*
  * Build and unpause a domain for every boot module, then hand this CPU to
- * the scheduler (does not return) when at least one domain runs.
+ * the scheduler (does not return) when at least one domain runs. Domains
+ * started first run on the other CPUs while later ones are built, and their
+ * timers live on this CPU's queue: interrupts stay on while building, so
+ * that a long build (copying a kernel, clearing guest memory) does not hold
+ * up their timers.
  */
 void boot_domains_start(void);
 void boot_domains_start(void)
@@ -122,6 +127,7 @@ void boot_domains_start(void)
 
     sched_cpu_init(smp_processor_id());
     boot_domains_churn();
+    local_irq_enable();
     for (unsigned int i = 0, used = 1; i < boot_info.nr_modules; i += used) {
         struct domain *d;
 
@@ -131,6 +137,7 @@ void boot_domains_start(void)
         domain_put(d);              /* the table keeps it; destroydomain can release it */
         started++;
     }
+    local_irq_disable();
     if (!started)
         return;
     boot_domains_started = started;
