@@ -389,6 +389,16 @@ uint64_t get_gpfn_from_mfn(mfn_t mfn)
                                        : INVALID_M2P_ENTRY;
 }
 
+/* The M2P's frames, one per 2 MiB of it (XENMEM_machphys_mfn_list): how many there are. */
+unsigned int m2p_mfn_list(uint64_t *out, unsigned int max)
+{
+    uint64_t chunks = (frame_table_nr * sizeof(*m2p) + L2_PAGE_SIZE - 1) / L2_PAGE_SIZE;
+
+    for (unsigned int i = 0; i < chunks && i < max; i++)
+        out[i] = virt_to_mfn(m2p) + i * (L2_PAGE_SIZE / PAGE_SIZE);
+    return chunks;
+}
+
 /* Let ring 3 walk through every table entry on the way to [va, va + len). */
 static void pt_make_user_path(vaddr_t va, uint64_t len)
 {

@@ -20,6 +20,7 @@
 #include <asm/percpu.h>
 #include <asm/regs.h>
 #include <public/arch-x86_64.h>
+#include <public/memory.h>
 
 struct pv_vcpu {
     struct cpu_regs regs;           /* saved while not running */
@@ -60,6 +61,11 @@ struct pv_domain {
     spinlock_t mm_lock;
     uint64_t dirty_cpus;            /* CPUs with one of its vCPUs' CR3 loaded (atomic) */
     uint64_t vm_assist;             /* VMASST_TYPE_* bits enabled */
+
+    /* The memory map XENMEM_memory_map reports (builder, XENMEM_set_memory_map). */
+#define PV_E820_MAX 16
+    struct e820_entry e820[PV_E820_MAX];
+    unsigned int nr_e820;           /* under mm_lock */
 };
 
 static inline struct pv_domain *pv_domain(struct domain *d) { return d->arch; }
@@ -126,6 +132,15 @@ int pv_new_guest_cr3(struct vcpu *v, mfn_t mfn);
 void pv_vcpu_release_tables(struct vcpu *v);
 /* Give up every page-table reference among a dying domain's frames. */
 void pv_domain_relinquish(struct domain *d);
+/* The page-table lock of a PV domain (struct pv_domain). */
+static inline void pv_mm_lock(struct domain *d) { spin_lock(&pv_domain(d)->mm_lock); }
+static inline void pv_mm_unlock(struct domain *d) { spin_unlock(&pv_domain(d)->mm_lock); }
+/*
+ * The validated L1 table of d holding the entry that maps va under the
+ * root at machine address root_ma, or NULL where a level is missing.
+ * Under d's mm_lock.
+ */
+struct page_info *pv_guest_l1_of(struct domain *d, paddr_t root_ma, uint64_t va);
 /* Whether vm_assist type is on for d. */
 static inline bool pv_vm_assist(struct domain *d, unsigned int type)
 {
@@ -137,7 +152,12 @@ void pv_load_gdt(struct vcpu *v);
 void pv_unload_gdt(struct vcpu *v);
 void pv_destroy_gdt(struct vcpu *v);
 
-/* pv/ptwr.c: a write fault on a read-only mapped L1 table; true if emulated. */
+/*
+ * pv/ptwr.c: a write fault at addr by the guest kernel on a present,
+ * read-only mapping: if it is a store into one of its L1 page tables and
+ * writable page tables are on, check and perform it as mmu_update would,
+ * step over the instruction and return true; false to deliver the #PF.
+ */
 bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *regs, uint64_t addr);
 
 /* Build a PV domain from a kernel image in memory (pv/builder.c). */

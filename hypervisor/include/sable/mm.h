@@ -53,6 +53,20 @@ const struct ram_range *mm_ram_ranges(unsigned int *nr);
 #define INVALID_M2P_ENTRY (~0ULL)
 void set_gpfn_from_mfn(mfn_t mfn, uint64_t gpfn);
 uint64_t get_gpfn_from_mfn(mfn_t mfn);
+/* The M2P's frames, one per 2 MiB (up to max in out); returns how many there are. */
+unsigned int m2p_mfn_list(uint64_t *out, unsigned int max);
+
+/*
+ * memory_op's architecture part (common/memory.c). arch_memory_op: the
+ * commands common code does not handle (memory maps, the M2P's place),
+ * -ENOSYS for unknown ones. arch_guest_remove_page: decrease_reservation
+ * of one frame gmfn of d (an mfn for PV): 0 when freed, -EINVAL when no
+ * such frame, -ENXIO when not d's, -EBUSY while mapped or typed, and the
+ * domain's TLBs flushed before it goes.
+ */
+struct domain;
+long arch_memory_op(unsigned int op, uint64_t arg);
+int arch_guest_remove_page(struct domain *d, uint64_t gmfn);
 
 /* Exhaust and churn the allocator and heap; 0 if every count came back. */
 int mm_selftest(void);

@@ -377,6 +377,9 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
         goto fail_quiet;
     }
 
+    /* Its memory map, as a toolstack would set it: all its frames are RAM. */
+    pv_domain(d)->e820[0] = (struct e820_entry){ 0, lay.nr_pages << PAGE_SHIFT, E820_TYPE_RAM };
+    pv_domain(d)->nr_e820 = 1;
     ((struct pv_domain *)d->arch)->virt_base = img.virt_base;
     ((struct pv_domain *)d->arch)->hypercall_page = img.hypercall_page;
     v = d->vcpu[0];

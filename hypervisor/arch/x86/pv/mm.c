@@ -31,8 +31,8 @@
 /* Set in count by a continuation: `done` already holds the work before it. */
 #define MMU_UPDATE_PREEMPTED    (1U << 31)
 
-static void mm_lock(struct domain *d) { spin_lock(&pv_domain(d)->mm_lock); }
-static void mm_unlock(struct domain *d) { spin_unlock(&pv_domain(d)->mm_lock); }
+static void mm_lock(struct domain *d) { pv_mm_lock(d); }
+static void mm_unlock(struct domain *d) { pv_mm_unlock(d); }
 
 /* ---- TLB flushes ---- */
 
@@ -221,12 +221,8 @@ void pv_domain_relinquish(struct domain *d)
 
 /* ---- update_va_mapping ---- */
 
-/*
- * The validated L1 table of d holding the entry that maps va under the
- * root at root_ma, or NULL where a level is missing. The walk reads only
- * d's validated tables (every present entry of one points at d's frames).
- */
-static struct page_info *guest_l1_of(struct domain *d, paddr_t root_ma, uint64_t va)
+/* The walk reads only d's validated tables (every present entry of one points at d's frames). */
+struct page_info *pv_guest_l1_of(struct domain *d, paddr_t root_ma, uint64_t va)
 {
     mfn_t mfn = root_ma >> PAGE_SHIFT;
     struct page_info *pg;
@@ -289,7 +285,7 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4
     if (!guest_range_ok(va, 1))
         return -EINVAL;
     mm_lock(d);
-    l1 = guest_l1_of(d, pv_vcpu(v)->guest_table, va);
+    l1 = pv_guest_l1_of(d, pv_vcpu(v)->guest_table, va);
     if (l1)
         rc = pt_mod_entry(d, l1, pt_index(va, 1), val, false);
     mm_unlock(d);

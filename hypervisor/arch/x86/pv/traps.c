@@ -26,6 +26,10 @@
 #include <asm/traps.h>
 #include <public/xen.h>
 
+/* #PF error code bits: present, write, reserved bit, instruction fetch. */
+#define PF_PTWR_MASK  (1UL | 2UL | 8UL | 16UL)
+#define PF_PTWR_WANT  (1UL | 2UL)
+
 #define RFLAGS_CLEAR_ON_BOUNCE ((1UL << 8) | (1UL << 14) | (1UL << 16) | (1UL << 17) | \
                                 (1UL << 18))   /* TF NT RF VM AC */
 
@@ -214,7 +218,15 @@ void pv_handle_exception(struct cpu_regs *regs)
         return;
     }
     if (vec == TRAP_PF) {
-        vinfo(v)->arch.cr2 = read_cr2();
+        uint64_t cr2 = read_cr2();      /* before anything else can fault */
+
+        /* A guest kernel store to one of its page tables mapped read-only? */
+        if (pv_vcpu(v)->kernel_mode && (regs->error_code & PF_PTWR_MASK) == PF_PTWR_WANT &&
+            pv_ptwr_fault(v, regs, cr2)) {
+            pv_exit_to_guest(regs);
+            return;
+        }
+        vinfo(v)->arch.cr2 = cr2;
         /* Ring 3 always sets U; the guest wants to know its own mode. */
         regs->error_code &= ~4UL;
         if (!pv_vcpu(v)->kernel_mode)
