@@ -10,6 +10,7 @@
 #include <guest/traps.h>
 
 struct trap_record trap_last;
+bool (*trap_hook)(struct trap_frame *f, uint64_t cr2);
 
 struct extable_entry {
     uint64_t from, to;
@@ -135,6 +136,8 @@ void trap_dispatch(struct trap_frame *f)
     }
     if (f->vector == TRAP_PF && shared_info)
         cr2 = READ_ONCE(this_vcpu_info()->arch.cr2);
+    if (trap_hook && trap_hook(f, cr2))
+        return;
     e = extable_find(f->rip);
     if (!e)
         trap_unexpected(f, cr2);

@@ -2,14 +2,13 @@
 #include <guest/hypercall.h>
 #include <guest/user.h>
 
-#define STACK_BYTES 16384
 
 void user_syscall_entry(void);
 void user_enter(uint64_t rip, uint64_t rsp, uint64_t arg);
 
 /* The kernel's stack for bounces from user mode, and the user's own. */
-static uint8_t kernel_stack[STACK_BYTES] __aligned(16);
-static uint8_t user_stack[STACK_BYTES] __aligned(16);
+static uint8_t kernel_stack[USER_STACK_BYTES] __aligned(16);
+uint8_t user_stack[USER_STACK_BYTES] __aligned(GUEST_PAGE_SIZE);
 
 long user_mode_init(void)
 {
@@ -27,6 +26,12 @@ long user_mode_init(void)
     if (!rc)
         rc = hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF);
     return rc;
+}
+
+__attribute__((weak)) uint64_t user_syscall_c(uint64_t nr, uint64_t a1, uint64_t a2,
+                                              uint64_t a3)
+{
+    return (uint64_t)-XEN_ENOSYS;
 }
 
 void user_run(void (*fn)(uint64_t arg), uint64_t arg)

@@ -41,8 +41,32 @@ user_syscall_entry:
         popq    %r11
         cmp     $USER_SYS_EXIT, %rax
         je      1f
-        xor     %eax, %eax              /* USER_SYS_NULL (and anything else): 0 */
+        cmp     $USER_SYS_CALL, %rax
+        jae     2f
+        xor     %eax, %eax              /* USER_SYS_NULL: 0 */
         pushq   $VGCF_in_syscall        /* back as by SYSRET */
+        jmp     IRET_STUB
+2:      push    %rdi                    /* what C may clobber, and a pad: */
+        push    %rsi                    /* the frame left RSP 8 off 16 */
+        push    %rdx
+        push    %r8
+        push    %r9
+        push    %r10
+        push    %r10
+        mov     %rdx, %rcx
+        mov     %rsi, %rdx
+        mov     %rdi, %rsi
+        mov     %rax, %rdi
+        cld
+        call    user_syscall_c
+        pop     %r10
+        pop     %r10
+        pop     %r9
+        pop     %r8
+        pop     %rdx
+        pop     %rsi
+        pop     %rdi
+        pushq   $VGCF_in_syscall
         jmp     IRET_STUB
 1:      mov     user_saved_rsp(%rip), %rsp
         pop     %r15

@@ -28,3 +28,41 @@ def test_domain_churn_returns_every_frame(sable):
     # The domains after it run as usual.
     con.wait_for(r"\(d1\) VERDICT \w+", timeout=120)
     con.expect_exit(EXIT_OK)
+
+
+PVMM = str(GUESTS / "pvmm.elf")
+
+
+def verdict(con, domid):
+    m = con.wait_for(rf"\(d{domid}\) VERDICT (\w+) \((\d+) passed, (\d+) failed\)", timeout=120)
+    fails = [f.group(0) for f in con.find_all(rf"^.*\(d{domid}\) CHECK \S+ FAIL.*$")]
+    return m.group(1), int(m.group(2)), fails
+
+
+def test_pvmm_kernel_passes_every_check(sable):
+    """A fresh address space from batched updates, thousands of pages mapped
+    and unmapped, page faults resolved by the guest, writable page tables,
+    descriptor pages, memory_op ballooning, and guest user mode on a root
+    of its own."""
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[PVMM])
+    result, passed, fails = verdict(con, 1)
+    con.check(result == "SUCCESS" and not fails, f"{result}: {fails}")
+    con.check(passed >= 100, f"only {passed} checks ran")
+    for name in ("batch-2048", "batch-partial", "batch-multicall", "aspace-switch",
+                 "aspace-unpin-boot", "map-2048-contents", "unmap-2048-faults",
+                 "demand-faults", "ptwr-store", "ptwr-foreign-frame", "gdt-updated",
+                 "user-syscall-bounced", "user-gs-kernel-mode", "user-pf-kernel-address",
+                 "mem-populate-m2p"):
+        con.wait_for(rf"\(d1\) CHECK {name} PASS")
+    con.wait_for(r"dom1: shut down \(poweroff\)")
+    con.expect_exit(EXIT_OK)
+    con.absent(r"\*\*\* PANIC")
+
+
+def test_two_pvmm_kernels_on_two_cpus(sable):
+    """Two domains doing all of it at once, on two CPUs."""
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[PVMM, PVMM])
+    for domid in (1, 2):
+        result, _, fails = verdict(con, domid)
+        con.check(result == "SUCCESS" and not fails, f"domain {domid}: {result}: {fails}")
+    con.expect_exit(EXIT_OK)

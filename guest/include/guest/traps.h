@@ -75,6 +75,13 @@ static inline void trap_reset(void)
 /* Wrap one instruction (asm text, operands %0.. as usual) in an extable entry. */
 #define TRY_INSN(insn) "1:\n\t" insn "\n2:\n\t" EXTABLE(1b, 2b)
 
+/*
+ * A test's own exception handler, tried before the exception table: true
+ * if it dealt with the exception (resuming at f->rip, which it may move:
+ * a page fault it resolved retries the access). cr2 is the #PF address.
+ */
+extern bool (*trap_hook)(struct trap_frame *f, uint64_t cr2);
+
 /* Install the trap table and callbacks (guest_start). 0 or a hypercall error. */
 long trap_init(void);
 /* The same table indexed by vector, as vcpu_guest_context.trap_ctxt wants it. */

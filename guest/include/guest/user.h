@@ -8,16 +8,24 @@
  * VGCF_in_syscall. Events stay masked in user mode.
  *
  * User system calls here: RAX = USER_SYS_NULL returns at once (a null
- * system call, for timing), USER_SYS_EXIT ends user_run().
+ * system call, for timing), USER_SYS_EXIT ends user_run(), and numbers
+ * from USER_SYS_CALL up go to user_syscall_c() (a test kernel's own; the
+ * default answers -ENOSYS) with RDI, RSI, RDX as arguments; the user's
+ * other registers survive.
  */
 #ifndef GUEST_USER_H
 #define GUEST_USER_H
 
 #define USER_SYS_NULL   0
 #define USER_SYS_EXIT   1
+#define USER_SYS_CALL   2
 
 #ifndef __ASSEMBLER__
 #include <guest/guest.h>
+
+/* The user stack user_run() uses (a kernel with a user root of its own maps it there). */
+#define USER_STACK_BYTES 16384
+extern uint8_t user_stack[USER_STACK_BYTES];
 
 /* Register the syscall callback, kernel stack and user root: 0 or the error. */
 long user_mode_init(void);
@@ -27,6 +35,9 @@ long user_mode_init(void);
  * makes the USER_SYS_EXIT system call (fn must not return).
  */
 void user_run(void (*fn)(uint64_t arg), uint64_t arg);
+
+/* In guest kernel mode, for a user system call nr >= USER_SYS_CALL: RAX back. */
+uint64_t user_syscall_c(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* A system call from user mode: what the guest kernel answered in RAX. */
 static inline uint64_t user_syscall(uint64_t nr)
