@@ -83,16 +83,25 @@ def test_four_busy_vcpus_use_both_cpus(sable):
 
 
 def test_warped_waker_is_dispatched_quickly_under_load(sable):
-    window = "from_ms=1500 to_ms=3500 period_us=2000"
-    con = run(sable, 1, [f"{HOG} to_ms=3600",
-                         f"{WAKER} sable.warp=20ms {window}",
-                         f"{WAKER} {window}"])
+    # One CPU and a hog throughout. A warped waker measures in the first
+    # window, an unwarped one in the second (each asleep outside its own):
+    # each is alone with the hog, so neither's figures depend on the other.
+    # (Together, the unwarped one would run whenever the warped one blocks,
+    # if the hog has run further: its latency would be the phase between
+    # the two, not what warp buys. See docs/scheduler.md.)
+    con = run(sable, 1, [f"{HOG} to_ms=3700",
+                         f"{WAKER} sable.warp=20ms from_ms=1500 to_ms=2500 period_us=2000",
+                         f"{WAKER} from_ms=2600 to_ms=3600 period_us=2000"])
     warped, plain = waker(con, 2), waker(con, 3)
     print(f"wake-up latency beside a CPU hog: warped {warped}, unwarped {plain} (ns)")
     # Warped: dispatched as the timer fires (the interrupt, a decision, a
-    # switch); unwarped: after the hog's turn, up to the 5 ms allowance.
-    con.check(warped["p99"] < 500_000, f"warped wake-up latency {warped}")
-    con.check(warped["median"] * 4 < plain["median"], f"warped {warped} vs plain {plain}")
+    # switch), on every deadline. Unwarped: woken level with the hog (sleep
+    # earns no credit), it waits for the hog's allowance C = 5 ms.
+    con.check(warped["wakes"] >= 495, f"warped waker missed deadlines: {warped}")
+    con.check(warped["p99"] < 200_000 and warped["max"] < 500_000,
+              f"warped wake-up latency {warped}")
+    con.check(4 * MS <= plain["median"] <= 6 * MS, f"unwarped wake-up latency {plain}")
+    con.check(warped["p99"] * 10 < plain["median"], f"warped {warped} vs plain {plain}")
 
 
 def cpu_seconds(pid):

@@ -29,6 +29,7 @@ enum load_kind { HOG, IO };
 struct load {
     enum load_kind kind;
     s_time_t burst, sleep;      /* IO: compute burst, then sleep on a timer */
+    s_time_t period, deadline;  /* IO, if period: wake at deadline + k x period instead */
     s_time_t left;              /* IO: of the current burst */
     s_time_t wake_at;           /* IO, asleep: its timer */
     s_time_t woke;              /* IO: when it last woke */
@@ -156,6 +157,11 @@ static void sim_events(void)
         if (l && l->kind == IO && l->left <= 0) {
             __atomic_or_fetch(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
             l->wake_at = sim.now + l->sleep;
+            if (l->period) {                /* the next deadline not yet passed */
+                while (l->deadline <= sim.now)
+                    l->deadline += l->period;
+                l->wake_at = l->deadline;
+            }
             sched_cpu(cpu)->need_resched = true;
         }
     }
@@ -352,6 +358,45 @@ static void test_unwarped_vcpu_waits_its_turn(void **state)
     assert_true(l->wakes > 300);
     assert_true(l->lat_max > 1 * MS);
     assert_true(l->lat_max <= 5 * MS + 500 * US);     /* C, at most one slice more */
+}
+
+/*
+ * A warped and an unwarped I/O-like vCPU with the same period beside a
+ * hog, their deadlines offset by anything from -1 ms to +1 ms (0: the
+ * same instant, the two timers firing together): the warped one is
+ * dispatched the moment it wakes every time, whichever woke first; the
+ * unwarped one waits at most the allowance, often less (it runs as soon
+ * as the warped one blocks if the hog has run further than it has).
+ */
+static void test_warped_vcpu_first_whatever_the_phase(void **state)
+{
+    static const s_time_t offsets[] = { 0, 1, -1, 20, -20, 50, -50, 51, 100, -100,
+                                        500, -500, 1000, -1000 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(offsets); i++) {
+        struct spec w = io(20 * MS, 50 * US, 0, CPU(0)), p = io(0, 50 * US, 0, CPU(0));
+        struct domain *dw, *dp;
+        struct load *lw, *lp;
+
+        setup(NULL);
+        w.load.period = p.load.period = 2 * MS;
+        w.load.deadline = sim.now + 10 * MS;
+        p.load.deadline = w.load.deadline + offsets[i] * US;
+        sim_add(hog(SCHED_WEIGHT_DEFAULT, CPU(0)));
+        dw = sim_add(w);
+        dp = sim_add(p);
+        sim_run_for(SEC);
+        lw = load_of(dw->vcpu[0]);
+        lp = load_of(dp->vcpu[0]);
+        if (lw->wakes < 490 || lw->immediate != lw->wakes)
+            fail_msg("offset %ld us: warped vCPU waited on %lu of %lu wake-ups (longest %ld us)",
+                     (long)offsets[i], lw->wakes - lw->immediate, lw->wakes,
+                     (long)(lw->lat_max / US));
+        if (lp->wakes < 150 || lp->lat_max > 5 * MS + 500 * US)
+            fail_msg("offset %ld us: unwarped vCPU %lu wake-ups, waited up to %ld us",
+                     (long)offsets[i], lp->wakes, (long)(lp->lat_max / US));
+        teardown(NULL);
+    }
 }
 
 /*
@@ -686,6 +731,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_warped_vcpu_dispatched_at_once),
         T(test_unwarped_vcpu_waits_its_turn),
+        cmocka_unit_test(test_warped_vcpu_first_whatever_the_phase),
         T(test_warp_time_limit),
         T(test_unwarp_requirement),
         T(test_cap_holds_with_idle_cpus),

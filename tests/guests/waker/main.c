@@ -4,7 +4,10 @@
  * wake-up latency: from the timer's deadline to the moment its event
  * handler runs, i.e. the hypervisor's timer interrupt, the scheduler's
  * decision to run it (which waits for whatever runs on that CPU unless
- * the domain is warped) and the switch. Over its window (guest/window.h):
+ * the domain is warped) and the switch. It sleeps until its window
+ * (guest/window.h) starts, and its deadlines are from + k x period: wakers
+ * with the same window and period wake at the same instants, whenever
+ * their domains started. Over its window:
  *
  *   WAKER wakes=<n> period_us=<p> lat_median_ns=<m> lat_p99_ns=<q> lat_max_ns=<x>
  *         running_ns=<r> window_ns=<w>
@@ -71,10 +74,13 @@ void test_main(void)
     evtchn_set_handler(port, on_timer, NULL);
     evtchn_unmask(port);
     window_from_cmdline(&win, 2000);
-    while (time_now() < win.from)
-        hypercall_sched_op(SCHEDOP_yield, NULL);
+    while (time_now() < win.from)           /* asleep: no CPU taken from the others */
+        sleep_for_tick(win.from);
     runstate_read(0, &start);
-    for (next = time_now() + period; next < win.to && n < MAX_SAMPLES; next += period) {
+    next = win.from + period;
+    while (next <= time_now())              /* woke late: the first deadline ahead */
+        next += period;
+    for (; next < win.to && n < MAX_SAMPLES; next += period) {
         if (!sleep_for_tick(next)) {
             missed++;
             continue;
