@@ -407,10 +407,8 @@ struct page_info *domain_alloc_pages(struct domain *d, unsigned int order)
     }
     spin_unlock(&d->lock);
     /* Scrubbed: the frames may hold another domain's or the hypervisor's data. */
-    if (pg && order > 0)
-        arch_scrub_pages(page_to_virt(pg), n * PAGE_SIZE);     /* large blocks: bulk */
-    else if (pg)
-        memset(page_to_virt(pg), 0, PAGE_SIZE);
+    if (pg)
+        arch_scrub_pages(page_to_virt(pg), n * PAGE_SIZE);
     return pg;
 }
 

@@ -40,9 +40,11 @@ def switch_to(con, target):
 def shell(con, domid, command, expect, timeout=60):
     """
     Type a command in domain domid's shell (input focused there) and wait
-    for a new line of its output matching expect; the match.
+    for a new line of its output matching expect; the match. Only a finished
+    line counts (the lookahead wants its newline): the serial port may have
+    delivered half of it so far, and `$` also matches at the end of the log.
     """
-    pattern = rf"^\[[ \d.]+\] \(d{domid}\) {expect}"
+    pattern = rf"^\[[ \d.]+\] \(d{domid}\) {expect}(?=.*\n)"
     seen = len(con.find_all(pattern))
     con.send(command + "\r")
     return con.wait_count(pattern, seen + 1, timeout=timeout)[seen]

