@@ -66,3 +66,27 @@ def test_two_pvmm_kernels_on_two_cpus(sable):
         result, _, fails = verdict(con, domid)
         con.check(result == "SUCCESS" and not fails, f"domain {domid}: {result}: {fails}")
     con.expect_exit(EXIT_OK)
+
+
+VICTIM = str(GUESTS / "victim.elf")
+MMHOSTILE = str(GUESTS / "mmhostile.elf")
+
+
+def test_hostile_memory_domain_changes_nothing(sable):
+    """Every attack on direct paging refused with Xen's code (every guessed
+    frame number included), and the victim's memory checksum unchanged."""
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{VICTIM} peer=2", f"{MMHOSTILE} victim=1 self=2"])
+    result, passed, fails = verdict(con, 2)
+    con.check(result == "SUCCESS" and not fails, f"hostile: {result}: {fails}")
+    con.check(passed >= 100, f"only {passed} attacks checked")
+    m = con.wait_for(r"\(d2\) frames: (\d+) guessed frames: (\d+) -EBUSY \(RAM not ours\), "
+                     r"(\d+) -EPERM \(not RAM\), (\d+) mapped, (\d+) other")
+    con.check(int(m.group(1)) > 60000 and m.group(4) == "0" and m.group(5) == "0", m.group(0))
+    result, _, fails = verdict(con, 1)
+    con.check(result == "SUCCESS" and not fails, f"victim: {result}: {fails}")
+    for name in ("victim-attacker-finished", "victim-memory-unchanged", "victim-pattern-intact",
+                 "victim-page-tables-unchanged", "victim-reservation-unchanged"):
+        con.wait_for(rf"\(d1\) CHECK {name} PASS")
+    con.expect_exit(EXIT_OK)
+    con.absent(r"\*\*\* PANIC")

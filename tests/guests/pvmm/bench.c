@@ -5,61 +5,77 @@
  * update_va_mapping per entry, and plain stores to the read-only mapped
  * L1 table (writable page tables, each one trapped and emulated).
  *
- *   PVMM_BENCH method=<m> n=<entries per call> updates=<u> cycles_per_update=<c>
+ * Each figure is measured REPS times (ENTRIES updates each); the median
+ * and the smallest per-update cost are printed:
+ *
+ *   PVMM_BENCH method=<m> n=<entries per call> reps=<r> median_cycles=<c> min_cycles=<c>
  */
 #include <guest/time.h>
 #include "pvmm.h"
 
 #define ENTRIES 512
-#define ROUNDS  8
+#define REPS    9
 
 static struct mmu_update reqs[ENTRIES];
 static uint64_t entry_ma[ENTRIES];
 
-static void report(const char *method, unsigned int n, uint64_t cycles, uint64_t updates)
+static uint64_t samples[REPS];
+
+static void report(const char *method, unsigned int n)
 {
-    printf("PVMM_BENCH method=%s n=%u updates=%lu cycles_per_update=%lu\n", method, n,
-           updates, cycles / updates);
+    struct sample_stats st;
+
+    sample_stats(samples, REPS, &st);
+    printf("PVMM_BENCH method=%s n=%u reps=%u median_cycles=%lu min_cycles=%lu\n", method, n,
+           REPS, st.median / ENTRIES, st.min / ENTRIES);
+}
+
+static uint64_t pte_val(uint64_t frame[2], unsigned int r)
+{
+    return (frame[r & 1] << 12) | PTE_KERNEL_RO | PTE_NX;
 }
 
 static void bench_batched(uint64_t frame[2], unsigned int n)
 {
-    uint64_t t0 = rdtsc_ordered();
-
-    for (unsigned int r = 0; r < ROUNDS; r++) {
+    for (unsigned int r = 0; r < REPS; r++) {
+        uint64_t t0;
         for (unsigned int i = 0; i < ENTRIES; i++) {
             reqs[i].ptr = entry_ma[i];
-            reqs[i].val = (frame[r & 1] << 12) | PTE_KERNEL_RO | PTE_NX;
+            reqs[i].val = pte_val(frame, r);
         }
+        t0 = rdtsc_ordered();
         for (unsigned int i = 0; i < ENTRIES; i += n)
             hypercall_mmu_update(&reqs[i], n, NULL, DOMID_SELF);
+        samples[r] = rdtsc_ordered() - t0;
     }
-    report("mmu_update", n, rdtsc_ordered() - t0, ROUNDS * ENTRIES);
+    report("mmu_update", n);
 }
 
 static void bench_uvm(uint64_t frame[2])
 {
-    uint64_t t0 = rdtsc_ordered();
-
-    for (unsigned int r = 0; r < ROUNDS; r++)
+    for (unsigned int r = 0; r < REPS; r++) {
+        uint64_t t0 = rdtsc_ordered();
         for (unsigned int i = 0; i < ENTRIES; i++)
-            hypercall_update_va_mapping(REGION_BENCH + (uint64_t)i * PAGE,
-                                        (frame[r & 1] << 12) | PTE_KERNEL_RO | PTE_NX, UVMF_NONE);
-    report("update_va_mapping", 1, rdtsc_ordered() - t0, ROUNDS * ENTRIES);
+            hypercall_update_va_mapping(REGION_BENCH + (uint64_t)i * PAGE, pte_val(frame, r),
+                                        UVMF_NONE);
+        samples[r] = rdtsc_ordered() - t0;
+    }
+    report("update_va_mapping", 1);
 }
 
 static void bench_ptwr(uint64_t frame[2])
 {
     volatile uint64_t *pte = (volatile uint64_t *)((char *)mfn_to_virt(entry_ma[0] >> 12) +
                                                     (entry_ma[0] & (PAGE - 1)));
-    uint64_t t0;
 
     hypercall_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables);
-    t0 = rdtsc_ordered();
-    for (unsigned int r = 0; r < ROUNDS; r++)
+    for (unsigned int r = 0; r < REPS; r++) {
+        uint64_t t0 = rdtsc_ordered();
         for (unsigned int i = 0; i < ENTRIES; i++)
-            pte[i] = (frame[r & 1] << 12) | PTE_KERNEL_RO | PTE_NX;
-    report("writable_pagetable", 1, rdtsc_ordered() - t0, ROUNDS * ENTRIES);
+            pte[i] = pte_val(frame, r);
+        samples[r] = rdtsc_ordered() - t0;
+    }
+    report("writable_pagetable", 1);
     hypercall_vm_assist(VMASST_CMD_disable, VMASST_TYPE_writable_pagetables);
 }
 
