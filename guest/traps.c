@@ -153,3 +153,14 @@ void trap_failsafe(const uint64_t *frame)
            frame[4], frame[5], frame[6], frame[7], frame[8]);
     test_error("failsafe callback");
 }
+
+void trap_touch(uint64_t va, bool write)
+{
+    uint8_t v = 0;
+
+    trap_reset();
+    if (write)
+        __asm__ volatile(TRY_INSN("movb %[v], (%[a])") :: [v] "q"(v), [a] "r"(va) : "memory");
+    else
+        __asm__ volatile(TRY_INSN("movb (%[a]), %[v]") : [v] "=q"(v) : [a] "r"(va) : "memory");
+}

@@ -157,9 +157,12 @@ static void domtab_publish(struct domain *d)
     spin_unlock_irqrestore(&domlist_lock, flags);
 }
 
-struct domain *page_owner_domain(const struct page_info *pg)
+/*
+ * The domain published under id, with a reference too when take_ref (and
+ * then only while it is not dying); NULL for reserved and unused ids.
+ */
+static struct domain *domtab_find(domid_t id, bool take_ref)
 {
-    domid_t id = page_owner(pg);
     struct domain *d = NULL, **slot;
     unsigned long flags;
 
@@ -167,10 +170,15 @@ struct domain *page_owner_domain(const struct page_info *pg)
         return NULL;
     flags = spin_lock_irqsave(&domlist_lock);
     slot = domtab_slot(id);
-    if (slot)
+    if (slot && *slot && (!take_ref || ((*slot)->state < DOMSTATE_dying && domain_get(*slot))))
         d = *slot;
     spin_unlock_irqrestore(&domlist_lock, flags);
     return d;
+}
+
+struct domain *page_owner_domain(const struct page_info *pg)
+{
+    return domtab_find(page_owner(pg), false);
 }
 
 unsigned int domain_count(void)
@@ -221,17 +229,7 @@ bool domain_get(struct domain *d)
  */
 struct domain *domain_get_by_id(domid_t id)
 {
-    struct domain *d = NULL, **slot;
-    unsigned long flags;
-
-    if (id >= DOMID_FIRST_RESERVED)
-        return NULL;
-    flags = spin_lock_irqsave(&domlist_lock);
-    slot = domtab_slot(id);
-    if (slot && *slot && (*slot)->state < DOMSTATE_dying && domain_get(*slot))
-        d = *slot;
-    spin_unlock_irqrestore(&domlist_lock, flags);
-    return d;
+    return domtab_find(id, true);
 }
 
 static void domain_release(struct domain *d);

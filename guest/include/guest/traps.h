@@ -82,6 +82,9 @@ static inline void trap_reset(void)
  */
 extern bool (*trap_hook)(struct trap_frame *f, uint64_t cr2);
 
+/* Read or write one byte at va as an expected fault: trap_last says what came. */
+void trap_touch(uint64_t va, bool write);
+
 /* Install the trap table and callbacks (guest_start). 0 or a hypercall error. */
 long trap_init(void);
 /* The same table indexed by vector, as vcpu_guest_context.trap_ctxt wants it. */

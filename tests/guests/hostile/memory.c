@@ -50,20 +50,9 @@ static void memory_check_mappings(void)
                    (pfn_to_mfn(virt_to_pfn(scratch)) << 12) | PTE_FLAGS);
 }
 
-static void touch(uint64_t va, bool write)
-{
-    uint8_t v = 0;
-
-    trap_reset();
-    if (write)
-        __asm__ volatile(TRY_INSN("movb %[v], (%[a])") :: [v] "q"(v), [a] "r"(va) : "memory");
-    else
-        __asm__ volatile(TRY_INSN("movb (%[a]), %[v]") : [v] "=q"(v) : [a] "r"(va) : "memory");
-}
-
 static void expect_pf(const char *name, uint64_t va, bool write)
 {
-    touch(va, write);
+    trap_touch(va, write);
     check(name, trap_last.count == 1 && trap_last.vector == TRAP_PF && trap_last.cr2 == va &&
           !(trap_last.error_code & PFEC_USER), "%u faults, vector %u, ec %#lx, cr2 %#lx",
           trap_last.count, trap_last.vector, trap_last.error_code, trap_last.cr2);
@@ -78,12 +67,12 @@ static void memory_check_hypervisor_range(void)
     expect_pf("hv-write-kernel-half", HYPERVISOR_VIRT_START, true);
 
     /* Xen maps its M2P table read-only here for PV guests: a read may work. */
-    touch(HYPERVISOR_VIRT_START, false);
+    trap_touch(HYPERVISOR_VIRT_START, false);
     check("hv-read-kernel-half", trap_last.count == 0 ||
           (trap_last.vector == TRAP_PF && trap_last.cr2 == HYPERVISOR_VIRT_START),
           "%u faults, vector %u, cr2 %#lx", trap_last.count, trap_last.vector, trap_last.cr2);
 
-    touch(0x8000000000000000ULL, false);
+    trap_touch(0x8000000000000000ULL, false);
     check("read-noncanonical", trap_last.count == 1 && trap_last.vector == TRAP_GP &&
           trap_last.error_code == 0, "%u faults, vector %u, ec %#lx", trap_last.count,
           trap_last.vector, trap_last.error_code);

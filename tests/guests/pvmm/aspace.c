@@ -96,7 +96,7 @@ void pvmm_map_unmap(void)
     rc = rc ? rc : mmu_flush();
     mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
     check("unmap-2048", rc == 0, "rc %ld (%s)", rc, xen_errno_name(rc));
-    pvmm_touch(REGION_MAP + 1234 * PAGE, false);
+    trap_touch(REGION_MAP + 1234 * PAGE, false);
     check("unmap-2048-faults", trap_last.count == 1 && trap_last.vector == TRAP_PF &&
           trap_last.cr2 == REGION_MAP + 1234 * PAGE, "%u faults, cr2 %#lx", trap_last.count,
           trap_last.cr2);

@@ -87,7 +87,7 @@ void pvmm_batches(void)
     check("batch-multicall-unmapped", count_mapped(mfn, BATCH_PAGES) == 0, "%u still mapped",
           count_mapped(mfn, BATCH_PAGES));
     hypercall_mmuext_op(&(struct mmuext_op){ .cmd = MMUEXT_TLB_FLUSH_LOCAL }, 1, NULL, DOMID_SELF);
-    pvmm_touch(REGION_BATCH + 5 * PAGE, false);
+    trap_touch(REGION_BATCH + 5 * PAGE, false);
     check("batch-unmapped-faults", trap_last.count == 1 && trap_last.vector == TRAP_PF &&
           trap_last.cr2 == REGION_BATCH + 5 * PAGE && !(trap_last.error_code & PFEC_PRESENT),
           "%u faults, cr2 %#lx ec %#lx", trap_last.count, trap_last.cr2, trap_last.error_code);

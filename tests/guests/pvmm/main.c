@@ -11,17 +11,6 @@
 const char test_title[] = "pvmm: PV direct paging (batched updates, address spaces, "
                           "faults, writable page tables, user mode)";
 
-void pvmm_touch(uint64_t va, bool write)
-{
-    uint8_t v = 0;
-
-    trap_reset();
-    if (write)
-        __asm__ volatile(TRY_INSN("movb %[v], (%[a])") :: [v] "q"(v), [a] "r"(va) : "memory");
-    else
-        __asm__ volatile(TRY_INSN("movb (%[a]), %[v]") : [v] "=q"(v) : [a] "r"(va) : "memory");
-}
-
 /*
  * The M2P: read-only at Xen's address, the inverse of our p2m, and ours to
  * update for our own frames only.
@@ -36,7 +25,7 @@ void pvmm_basics(void)
         bad += mfn_to_pfn(pfn_to_mfn(pfn)) != pfn;
     check("m2p-inverse-of-p2m", bad == 0 && mfn_to_pfn(pfn_to_mfn(last)) == last,
           "%lu frames disagree", bad);
-    pvmm_touch(MACH2PHYS_VIRT_START, true);
+    trap_touch(MACH2PHYS_VIRT_START, true);
     check("m2p-read-only", trap_last.count == 1 && trap_last.vector == TRAP_PF &&
           trap_last.error_code == (PFEC_PRESENT | PFEC_WRITE) &&
           trap_last.cr2 == MACH2PHYS_VIRT_START, "%u faults, ec %#lx", trap_last.count,
@@ -76,7 +65,7 @@ void pvmm_physmap(void)
     check("physmap-writes", probe == 0xfeedbeef, "probe %#lx", probe);
     check("physmap-boot-l4", *(volatile uint64_t *)((char *)phys_to_virt(pt_pfn) + 256 * 8) ==
           *(volatile uint64_t *)(start_info->pt_base + 256 * 8), "L4 slot 256 differs");
-    pvmm_touch(VA(phys_to_virt(pt_pfn)), true);
+    trap_touch(VA(phys_to_virt(pt_pfn)), true);
     check("physmap-tables-read-only", trap_last.count == 1 && trap_last.vector == TRAP_PF &&
           trap_last.error_code == (PFEC_PRESENT | PFEC_WRITE), "%u faults, ec %#lx",
           trap_last.count, trap_last.error_code);

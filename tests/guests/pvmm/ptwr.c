@@ -70,7 +70,7 @@ void pvmm_writable_pagetables(void)
     mmuext(MMUEXT_INVLPG_LOCAL, REGION_PTWR + PAGE, 0);
     check("ptwr-store-32", stored_ok() && !(*pte & PTE_RW) && pte_mfn(*pte) == data_mfn,
           "%u faults, pte %#lx", trap_last.count, *pte);
-    pvmm_touch(REGION_PTWR + PAGE, true);
+    trap_touch(REGION_PTWR + PAGE, true);
     check("ptwr-now-read-only", store_faulted() && trap_last.cr2 == REGION_PTWR + PAGE,
           "%u faults, ec %#lx", trap_last.count, trap_last.error_code);
     /* An immediate store clears it. */

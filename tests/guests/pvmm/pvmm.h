@@ -34,7 +34,5 @@ void pvmm_user_mode(void);
 void pvmm_bench(void);
 void pvmm_memory(void);
 
-/* Touch va (read or write one byte) expecting a fault: the trap recorded. */
-void pvmm_touch(uint64_t va, bool write);
 
 #endif
