@@ -42,9 +42,10 @@ def verdict(con, domid):
 def test_pvmm_kernel_passes_every_check(sable):
     """A fresh address space from batched updates, thousands of pages mapped
     and unmapped, page faults resolved by the guest, writable page tables,
-    descriptor pages, memory_op ballooning, and guest user mode on a root
-    of its own."""
-    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[PVMM])
+    descriptor pages, memory_op ballooning, guest user mode on a root of its
+    own, and TLB shootdown to its second vCPU on the other CPU."""
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{PVMM} sable.vcpus=2"])
     result, passed, fails = verdict(con, 1)
     con.check(result == "SUCCESS" and not fails, f"{result}: {fails}")
     con.check(passed >= 100, f"only {passed} checks ran")
@@ -52,7 +53,8 @@ def test_pvmm_kernel_passes_every_check(sable):
                  "aspace-unpin-boot", "map-2048-contents", "unmap-2048-faults",
                  "demand-faults", "ptwr-store", "ptwr-foreign-frame", "gdt-updated",
                  "user-syscall-bounced", "user-gs-kernel-mode", "user-pf-kernel-address",
-                 "mem-populate-m2p"):
+                 "mem-populate-m2p", "shootdown-invlpg-all", "shootdown-flush-all",
+                 "shootdown-vcpu-mask"):
         con.wait_for(rf"\(d1\) CHECK {name} PASS")
     con.wait_for(r"dom1: shut down \(poweroff\)")
     con.expect_exit(EXIT_OK)

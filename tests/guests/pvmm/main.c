@@ -77,6 +77,7 @@ void test_main(void)
     pvmm_basics();
     pvmm_physmap();
     pvmm_batches();
+    pvmm_shootdown();          /* on the boot root, which vCPU 1 starts on */
     pvmm_new_address_space();
     pvmm_map_unmap();
     pvmm_demand_faults();

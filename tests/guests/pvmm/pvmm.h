@@ -33,6 +33,7 @@ void pvmm_descriptors(void);
 void pvmm_user_mode(void);
 void pvmm_bench(void);
 void pvmm_memory(void);
+void pvmm_shootdown(void);
 
 
 #endif
