@@ -63,6 +63,7 @@ static const struct domopt_key keys[] = {
     { "soft_affinity", DOMOPT_CPUS, DOMOPT_GIVEN_SOFT_AFFINITY, FIELD(soft_affinity) },
     { "type", DOMOPT_ENUM, DOMOPT_GIVEN_TYPE, FIELD(type), .words = type_words },
     { "initrd", DOMOPT_FLAG, DOMOPT_GIVEN_INITRD, FIELD(initrd) },
+    { "file", DOMOPT_FLAG, DOMOPT_GIVEN_FILE, FIELD(file) },
 };
 
 /* ---- value syntax ---- */

@@ -189,6 +189,10 @@ static void test_type_and_initrd(void **state)
     assert_true(o.given & DOMOPT_GIVEN_INITRD);
     assert_string_equal(o.cmdline, "");
     refused("initrd.cpio.gz sable.initrd=1", "sable.initrd=1: takes no value");
+    assert_int_equal(parse("configs/a.cfg sable.file"), 0);
+    assert_int_equal(o.file, 1);
+    assert_string_equal(o.path, "configs/a.cfg");
+    refused("a.cfg sable.file=yes", "sable.file=yes: takes no value");
 }
 
 static void test_unknown_and_long(void **state)

@@ -160,11 +160,28 @@ void pv_destroy_gdt(struct vcpu *v);
  */
 bool pv_ptwr_fault(struct vcpu *v, struct cpu_regs *regs, uint64_t addr);
 
-/* Build a PV domain from a kernel image in memory (pv/builder.c). */
+/*
+ * Files handed to dom0 at boot (modules marked sable.file): the builder
+ * puts them in dom0's memory as a newc cpio archive (sable/cpio.h) named
+ * by start_info.mod_start / mod_len.
+ */
+struct boot_file {
+    const char *name;               /* the module's path */
+    const void *data;
+    uint64_t size;
+};
+struct boot_files {
+    const struct boot_file *file;
+    unsigned int n;
+};
+
+/* Build a PV domain from a kernel image in memory (pv/builder.c); files: dom0's, or NULL. */
 struct boot_module;
 struct domain_options;
 int pv_build_domain(const struct boot_module *mod, const struct domain_options *opts,
-                    bool privileged, struct domain **out);
+                    bool privileged, const struct boot_files *files, struct domain **out);
+/* Xen's x86-64 PV hypercall page: a 32-byte stub per hypercall number. */
+void pv_fill_hypercall_page(uint8_t *page);
 /* Set: the builder reports its domains at debug level only (churn). */
 extern bool pv_build_quiet;
 /* pv/churn.c: debug_domain_churn=N, run before the boot domains start. */

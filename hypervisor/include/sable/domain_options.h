@@ -42,6 +42,7 @@
 #define DOMOPT_GIVEN_SOFT_AFFINITY  (1U << 9)
 #define DOMOPT_GIVEN_TYPE           (1U << 10)
 #define DOMOPT_GIVEN_INITRD         (1U << 11)
+#define DOMOPT_GIVEN_FILE           (1U << 12)
 
 /* domain_options.type (sable.type): how the kernel is booted. */
 #define DOMOPT_TYPE_PV      0       /* paravirtualized, ring 3 (default) */
@@ -61,6 +62,8 @@ struct domain_options {
     uint32_t type;                      /* sable.type=pv|pvh: DOMOPT_TYPE_* */
     uint32_t initrd;                    /* sable.initrd (no value): this module is the
                                            initrd of the kernel module before it */
+    uint32_t file;                      /* sable.file (no value): not a domain but a
+                                           file handed to dom0 under its path */
 };
 
 /*

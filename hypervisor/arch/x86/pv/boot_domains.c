@@ -79,7 +79,41 @@ static int boot_module_options(unsigned int i, struct domain_options *o, bool qu
 }
 
 /*
- * Read module i's options and build its domain: 0 or an error (reported).
+ * dom0's boot files: the modules marked sable.file, in order, under their
+ * paths (docs/dom0.md). The hypervisor starts no domain from them.
+ */
+#define BOOT_FILES_MAX 64
+static struct boot_file boot_file[BOOT_FILES_MAX];
+static char boot_file_name[BOOT_FILES_MAX][DOMOPT_PATH_LEN];
+static struct boot_files dom0_files = { .file = boot_file };
+
+static void boot_files_collect(void)
+{
+    static struct domain_options o;
+
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        const struct boot_module *mod = &boot_info.modules[i];
+
+        if (boot_module_options(i, &o, true) || !o.file)
+            continue;
+        if (!first_is_dom0 || dom0_files.n == BOOT_FILES_MAX) {
+            pr_err("boot: module %u (%s): a file for dom0, but %s: ignored\n", i, o.path,
+                   first_is_dom0 ? "too many files" : "no dom0");
+            continue;
+        }
+        strlcpy(boot_file_name[dom0_files.n], o.path, DOMOPT_PATH_LEN);
+        boot_file[dom0_files.n] = (struct boot_file){ .name = boot_file_name[dom0_files.n],
+                                                      .data = maddr_to_virt(mod->start),
+                                                      .size = mod->end - mod->start };
+        dom0_files.n++;
+    }
+    if (dom0_files.n)
+        printk("boot: %u file%s for dom0\n", dom0_files.n, dom0_files.n == 1 ? "" : "s");
+}
+
+/*
+ * Read module i's options and build its domain: 0 or an error (reported),
+ * 1 for a file of dom0's (no domain).
  * A PVH kernel takes the module after it as its initrd when that one says
  * sable.initrd; *used tells how many modules went into the domain.
  */
@@ -92,6 +126,8 @@ static int boot_domain_build(unsigned int i, unsigned int *used, struct domain *
     *used = 1;
     if (rc)
         return rc;
+    if (opts.file)
+        return 1;
     if (opts.initrd) {
         pr_err("boot: module %u (%s): an initrd with no PVH kernel before it: not started\n",
                i, opts.path);
@@ -105,7 +141,8 @@ static int boot_domain_build(unsigned int i, unsigned int *used, struct domain *
         }
         rc = pvh_build_domain(mod, initrd, &opts, d);
     } else {
-        rc = pv_build_domain(mod, &opts, first_is_dom0 && i == 0, d);
+        bool dom0 = first_is_dom0 && i == 0;
+        rc = pv_build_domain(mod, &opts, dom0, dom0 ? &dom0_files : NULL, d);
     }
     if (rc)
         pr_err("boot: module %u (%s) not started: error %d\n", i, mod->cmdline, rc);
@@ -128,6 +165,7 @@ void boot_domains_start(void)
     sched_cpu_init(smp_processor_id());
     boot_domains_churn();
     local_irq_enable();
+    boot_files_collect();
     for (unsigned int i = 0, used = 1; i < boot_info.nr_modules; i += used) {
         struct domain *d;
 

@@ -9,6 +9,7 @@
  *   virt_base  +------------------------+  <- pfn 0
  *              | kernel image (PT_LOAD) |
  *              +------------------------+
+ *              | boot files (cpio)      |  dom0 only, if modules say sable.file
  *              | p2m list (mfn_list)    |  nr_pages * 8 bytes
  *              | start_info             |  1 page
  *              | console ring           |  1 page, domUs (dom0 uses console_io)
@@ -25,7 +26,7 @@
 #include <sable/bootinfo.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
-#include <sable/elf.h>
+#include <sable/cpio.h>
 #include <sable/domain_options.h>
 #include <sable/errno.h>
 #include <sable/guest_access.h>
@@ -38,7 +39,7 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
-#include <public/elfnote.h>
+#include <sable/pv_image.h>
 #include <public/xen.h>
 
 #define GUEST_DEFAULT_MEM (16ULL << 20)
@@ -50,21 +51,10 @@ static uint64_t domu_mem = GUEST_DEFAULT_MEM;
 bool pv_build_quiet;
 size_param("domu_mem", domu_mem, 4ULL << 20, GUEST_MAX_MEM);
 
-/* What the image tells us, checked. */
-struct pv_image {
-    const uint8_t *data;
-    uint64_t size;
-    const struct elf64_phdr *ph;
-    unsigned int phnum;
-    uint64_t virt_base, entry, hypercall_page;
-    uint64_t v_start, v_kend;          /* image extent, page aligned */
-    char guest_os[32];
-    bool has_xen_notes;
-};
-
 /* The guest layout computed from the image and the memory size. */
 struct pv_layout {
     uint64_t nr_pages;
+    uint64_t initrd, initrd_len;       /* dom0's boot files (a cpio archive); len 0: none */
     uint64_t p2m, start_info, console, pt_start, stack, v_end, map_end;   /* console 0: none */
     unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
 };
@@ -73,65 +63,6 @@ static int image_fail(const char *name, const char *why)
 {
     pr_err("builder: %s: %s\n", name, why);
     return -EINVAL;
-}
-
-/* One Xen note of the image (elf_xen_notes). */
-static void image_note(void *ctx, uint32_t type, const uint8_t *desc, uint32_t descsz)
-{
-    struct pv_image *img = ctx;
-
-    switch (type) {
-    case XEN_ELFNOTE_ENTRY: elf_note_number(desc, descsz, &img->entry); break;
-    case XEN_ELFNOTE_VIRT_BASE: elf_note_number(desc, descsz, &img->virt_base); break;
-    case XEN_ELFNOTE_HYPERCALL_PAGE: elf_note_number(desc, descsz, &img->hypercall_page); break;
-    case XEN_ELFNOTE_GUEST_OS:
-        memcpy(img->guest_os, desc, MIN((size_t)descsz, sizeof(img->guest_os) - 1));
-        break;
-    }
-}
-
-/* Check the ELF headers and segments; fill img. */
-static int image_parse(struct pv_image *img, const char *name)
-{
-    const struct elf64_ehdr *eh = (const void *)img->data;
-    const char *why;
-
-    img->ph = elf_phdrs(img->data, img->size, &img->phnum, &why);
-    if (!img->ph)
-        return image_fail(name, why);
-    img->entry = eh->entry;
-    img->v_start = UINT64_MAX;
-    img->v_kend = 0;
-    for (unsigned int i = 0; i < img->phnum; i++) {
-        const struct elf64_phdr *ph = &img->ph[i];
-        if (ph->type != PT_LOAD && ph->type != PT_NOTE)
-            continue;
-        if (!elf_in_file(img->size, ph->offset, ph->filesz))
-            return image_fail(name, "segment outside the file");
-        if (ph->type == PT_NOTE) {
-            if (elf_xen_notes(img->data, ph, image_note, img))
-                img->has_xen_notes = true;
-            continue;
-        }
-        if (ph->filesz > ph->memsz || ph->memsz > GUEST_MAX_MEM ||
-            ph->vaddr + ph->memsz < ph->vaddr)
-            return image_fail(name, "bad PT_LOAD sizes");
-        img->v_start = MIN(img->v_start, ALIGN_DOWN(ph->vaddr, PAGE_SIZE));
-        img->v_kend = MAX(img->v_kend, ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE));
-    }
-    if (!img->has_xen_notes)
-        return image_fail(name, "no Xen ELF notes: not a PV kernel");
-    if (img->v_kend == 0)
-        return image_fail(name, "no loadable segment");
-    if (img->v_start < img->virt_base || !guest_range_ok(img->v_start, img->v_kend - img->v_start))
-        return image_fail(name, "image outside the guest's virtual address space");
-    if (img->entry < img->v_start || img->entry >= img->v_kend)
-        return image_fail(name, "entry point outside the image");
-    if (img->hypercall_page && (img->hypercall_page < img->v_start ||
-                                img->hypercall_page >= img->v_kend ||
-                                !IS_ALIGNED(img->hypercall_page, PAGE_SIZE)))
-        return image_fail(name, "hypercall page not a page inside the image");
-    return 0;
 }
 
 /* Count page-table pages to map [base, end) with 4 KiB pages. */
@@ -144,12 +75,14 @@ static void count_tables(struct pv_layout *l, uint64_t base, uint64_t end)
 }
 
 static int layout_compute(struct pv_layout *l, const struct pv_image *img, uint64_t mem,
-                          bool privileged, const char *name)
+                          bool privileged, uint64_t initrd_len, const char *name)
 {
     uint64_t base = img->virt_base;
 
     l->nr_pages = mem >> PAGE_SHIFT;
-    l->p2m = img->v_kend;
+    l->initrd = img->v_kend;
+    l->initrd_len = initrd_len;
+    l->p2m = l->initrd + ALIGN_UP(initrd_len, PAGE_SIZE);
     l->start_info = l->p2m + ALIGN_UP(l->nr_pages * 8, PAGE_SIZE);
     l->console = privileged ? 0 : l->start_info + PAGE_SIZE;
     l->pt_start = l->start_info + (privileged ? 1 : 2) * PAGE_SIZE;
@@ -164,7 +97,7 @@ static int layout_compute(struct pv_layout *l, const struct pv_image *img, uint6
         if (l->nr_pt == before)
             break;
     }
-    if (l->map_end - base > mem)
+    if (l->map_end - base > mem || initrd_len > mem)
         return image_fail(name, "domain memory too small for its kernel and boot data");
     return 0;
 }
@@ -250,7 +183,7 @@ static int builder_install_tables(struct domain *d, mfn_t l4_mfn)
 }
 
 /* Xen's x86-64 PV hypercall page: a 32-byte stub per hypercall number. */
-static void fill_hypercall_page(uint8_t *p)
+void pv_fill_hypercall_page(uint8_t *p)
 {
     static const uint8_t stub[14] = {
         0x51,                   /* push %rcx */
@@ -292,11 +225,51 @@ static void fill_start_info(struct start_info *si, const struct domain *d,
     si->pt_base = l->pt_start;
     si->nr_pt_frames = l->nr_pt;
     si->mfn_list = l->p2m;
+    if (l->initrd_len) {
+        si->mod_start = l->initrd;      /* a virtual address: no SIF_MOD_START_PFN */
+        si->mod_len = l->initrd_len;
+    }
     if (l->console) {
         si->console.domU.mfn = console_mfn;
         si->console.domU.evtchn = console_port;
     }
     strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
+}
+
+/* Bytes of the cpio archive holding files (0 when there are none). */
+static uint64_t boot_files_size(const struct boot_files *files)
+{
+    uint64_t total;
+
+    if (!files || !files->n)
+        return 0;
+    total = cpio_trailer_size();
+    for (unsigned int i = 0; i < files->n; i++)
+        total += cpio_entry_size(files->file[i].name, files->file[i].size);
+    return total;
+}
+
+/*
+ * dom0's boot files as one newc cpio archive at va (its initrd): each
+ * file's header, name, and data; padding is left as the zero it is.
+ */
+static void copy_boot_files(const uint64_t *p2m, const struct pv_image *img, uint64_t va,
+                            const struct boot_files *files)
+{
+    char hdr[CPIO_HEADER_SIZE + CPIO_NAME_MAX + 4];
+    uint64_t n;
+
+    if (!files || !files->n)
+        return;
+    for (unsigned int i = 0; i <= files->n; i++) {
+        const struct boot_file *f = i < files->n ? &files->file[i] : NULL;
+
+        n = cpio_write_header(hdr, f ? f->name : CPIO_TRAILER, f ? f->size : 0, i + 1);
+        copy_to_domain(p2m, img, va, hdr, n);
+        if (f)
+            copy_to_domain(p2m, img, va + n, f->data, f->size);
+        va += cpio_entry_size(f ? f->name : CPIO_TRAILER, f ? f->size : 0);
+    }
 }
 
 /*
@@ -305,9 +278,10 @@ static void fill_start_info(struct start_info *si, const struct domain *d,
  * others are down until the guest brings them up (VCPUOP_initialise, up).
  */
 int pv_build_domain(const struct boot_module *mod, const struct domain_options *opts,
-                    bool privileged, struct domain **out)
+                    bool privileged, const struct boot_files *files, struct domain **out)
 {
-    struct pv_image img = { 0 };
+    struct pv_image img;
+    const char *why;
     struct pv_layout lay;
     struct domain_config cfg = { 0 };
     struct domain *d = NULL;
@@ -321,11 +295,9 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     int console_port = 0;
     int rc;
 
-    img.data = maddr_to_virt(mod->start);
-    img.size = mod->end - mod->start;
-    rc = image_parse(&img, name);
-    if (!rc)
-        rc = layout_compute(&lay, &img, mem, privileged, name);
+    if (pv_image_parse(maddr_to_virt(mod->start), mod->end - mod->start, &img, &why))
+        return image_fail(name, why);
+    rc = layout_compute(&lay, &img, mem, privileged, boot_files_size(files), name);
     if (rc)
         return rc;
 
@@ -356,6 +328,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
         if (ph->type == PT_LOAD)
             copy_to_domain(p2m, &img, ph->vaddr, img.data + ph->offset, ph->filesz);
     }
+    copy_boot_files(p2m, &img, lay.initrd, files);
     copy_to_domain(p2m, &img, lay.p2m, p2m, lay.nr_pages * sizeof(*p2m));
     l4_mfn = build_page_tables(&lay, &img, p2m);
     if (lay.console) {
@@ -370,7 +343,7 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     fill_start_info(guest_va_to_virt(p2m, &img, lay.start_info), d, &lay, console_mfn,
                     console_port, opts->cmdline);
     if (img.hypercall_page)
-        fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
+        pv_fill_hypercall_page(guest_va_to_virt(p2m, &img, img.hypercall_page));
     rc = builder_install_tables(d, l4_mfn);
     if (rc) {
         pr_err("builder: %s: initial page tables refused (%d)\n", name, rc);

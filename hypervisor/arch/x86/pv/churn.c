@@ -52,7 +52,7 @@ static int churn_once(const struct boot_module *mod)
         return rc;
     }
     pv_build_quiet = true;
-    rc = pv_build_domain(mod, &opts, false, &d);
+    rc = pv_build_domain(mod, &opts, false, NULL, &d);
     pv_build_quiet = false;
     if (rc)
         return rc;
