@@ -457,6 +457,7 @@ static void domain_relinquish_memory(struct domain *d)
             continue;
         }
         page_list_del(pg, &d->page_list);
+        page_set_owner(pg, DOMID_XEN);  /* never a later domain's with this id */
         d->tot_pages--;
         leaked++;
     }

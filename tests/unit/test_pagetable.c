@@ -4,7 +4,8 @@
  * each level are allowed or refused (table-driven), the references a
  * validated table holds down the hierarchy and that they all come back,
  * single-entry updates, pinning, linear tables, the hypervisor's L4 slots,
- * descriptor checks, and the teardown of a dead domain's tables.
+ * descriptor checks, foreign L1 entries, and the teardown of a dead
+ * domain's tables.
  * SOURCES: hypervisor/arch/x86/pv/pagetable.c hypervisor/common/page_type.c hypervisor/common/frame_table.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c
  */
 #define FAKE_PV_REAL_PAGETABLES
@@ -454,6 +455,35 @@ static void test_updates(void **state)
     assert_unused(y);
 }
 
+/*
+ * Foreign mappings (update_va_mapping_otherdomain): an L1 entry of dom's
+ * maps other's frame with other as the page owner, holds a reference (and
+ * a writable one) on it until changed, and keeps that frame from becoming
+ * a page table meanwhile; dom's own frames and a third domain's are refused.
+ */
+static void test_foreign_l1e(void **state)
+{
+    struct page_info *l1 = frame(dom), *x = frame(other), *own = frame(dom);
+
+    assert_int_equal(pt_pin(dom, mfn(l1), PGT_l1_page_table), 0);
+    assert_int_equal(pt_mod_l1e_foreign(dom, other, l1, 3, pte(x, RW)), 0);
+    assert_int_equal(page_ref_count(x), 1);
+    assert_int_equal(page_type(x), PGT_writable);
+    assert_int_equal(pt_pin(other, mfn(x), PGT_l1_page_table), -EINVAL);   /* mapped writable */
+    assert_int_equal(pt_mod_l1e_foreign(dom, other, l1, 4, pte(own, RW)), -EBUSY);
+    assert_int_equal(pt_mod_entry(dom, l1, 5, pte(x, RO), false), -EBUSY);  /* not as its own */
+    assert_int_equal(pt_mod_l1e_foreign(dom, other, own, 0, pte(x, RW)), -EINVAL); /* no L1 */
+    assert_int_equal(pt_mod_entry(dom, l1, 3, pte(own, RW), false), 0);     /* unmapped */
+    assert_unused(x);
+    assert_int_equal(pt_pin(other, mfn(x), PGT_l1_page_table), 0);          /* now it may */
+    assert_int_equal(pt_mod_l1e_foreign(dom, other, l1, 6, pte(x, RW)), -EBUSY);
+    assert_int_equal(pt_unpin(other, mfn(x)), 0);
+    assert_int_equal(pt_mod_entry(dom, l1, 3, 0, false), 0);
+    assert_int_equal(pt_unpin(dom, mfn(l1)), 0);
+    assert_unused(own);
+    assert_unused(l1);
+}
+
 /* The hypervisor's slots of a root cannot be written; the guest's can. */
 static void test_l4_slots(void **state)
 {
@@ -578,6 +608,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hierarchy_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writable_exclusion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_l1e, setup, teardown),
         cmocka_unit_test_setup_teardown(test_l4_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_descriptors, setup, teardown),

@@ -85,6 +85,14 @@ pgentry_t pt_adjust_l1e(pgentry_t e);
  */
 int pt_mod_entry(struct domain *d, struct page_info *tpg, unsigned int idx, pgentry_t val,
                  bool preserve_ad);
+/*
+ * The same for entry idx of d's validated L1 table tpg, mapping a frame of
+ * pg_owner's instead of d's (a foreign mapping: the privileged domain
+ * building or serving pg_owner). The entry holds a reference on the frame,
+ * and a writable one if it is writable, until it is changed again.
+ */
+int pt_mod_l1e_foreign(struct domain *d, struct domain *pg_owner, struct page_info *tpg,
+                       unsigned int idx, pgentry_t val);
 
 /*
  * A GDT/LDT descriptor as a PV guest may have it (Xen's check_descriptor

@@ -275,7 +275,8 @@ static long uvm_flush(struct domain *d, uint64_t va, uint64_t flags)
  * the current kernel page tables, as one MMU_NORMAL_PT_UPDATE would, then
  * flush as asked. -EINVAL when va is outside guest space or has no L1.
  */
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+static long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
+                              struct domain *pg_owner)
 {
     struct vcpu *v = current;
     struct domain *d = v->domain;
@@ -287,11 +288,43 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4
     mm_lock(d);
     l1 = pv_guest_l1_of(d, pv_vcpu(v)->guest_table, va);
     if (l1)
-        rc = pt_mod_entry(d, l1, pt_index(va, 1), val, false);
+        rc = pg_owner == d ? pt_mod_entry(d, l1, pt_index(va, 1), val, false)
+                           : pt_mod_l1e_foreign(d, pg_owner, l1, pt_index(va, 1), val);
     mm_unlock(d);
     if (rc)
         return rc;              /* nothing changed: nothing to flush */
     return uvm_flush(d, va, flags);
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    return update_va_mapping(va, val, flags, current->domain);
+}
+
+/*
+ * update_va_mapping_otherdomain(va, pte, flags, domid): the same, the new
+ * entry mapping a frame of domain domid's: how the privileged domain maps
+ * the memory of a domain it builds or serves (Xen's privileged foreign
+ * mapping). As on Xen, -ESRCH when domid may not be named: itself, one
+ * that does not exist or is dying, DOMID_* ids, or any other domain for an
+ * unprivileged caller.
+ */
+long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
+                                      uint64_t domid, uint64_t a5)
+{
+    struct domain *self = current->domain, *pg_owner;
+    long rc;
+
+    if ((domid_t)domid == DOMID_SELF)
+        return update_va_mapping(va, val, flags, self);
+    if ((domid_t)domid == self->domain_id || !self->is_privileged)
+        return -ESRCH;
+    pg_owner = domain_get_by_id((domid_t)domid);
+    if (!pg_owner)
+        return -ESRCH;
+    rc = pg_owner->is_hvm ? -EINVAL : update_va_mapping(va, val, flags, pg_owner);
+    domain_put(pg_owner);
+    return rc;
 }
 
 /* ---- mmu_update ---- */

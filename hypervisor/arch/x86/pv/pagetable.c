@@ -115,7 +115,12 @@ pgentry_t pt_adjust_l1e(pgentry_t e)
     return e & ~(pgentry_t)_PAGE_GLOBAL;        /* guest TLB entries die with CR3 */
 }
 
-int pt_get_l1e(pgentry_t e, struct domain *d)
+/*
+ * The references an L1 entry of d's needs when it maps a frame of
+ * pg_owner's: d itself, or for the privileged domain a domain it builds or
+ * serves (a foreign mapping, Xen's get_page_from_l1e with pg_owner).
+ */
+static int get_l1e(pgentry_t e, struct domain *d, struct domain *pg_owner)
 {
     mfn_t mfn = pte_mfn(e);
     struct page_info *pg;
@@ -125,9 +130,9 @@ int pt_get_l1e(pgentry_t e, struct domain *d)
     if (!mfn_valid(mfn) || page_owner(mfn_to_page(mfn)) == DOMID_IO)
         return -EPERM;                          /* I/O memory: not granted to anyone yet */
     pg = mfn_to_page(mfn);
-    if (is_shared_info(d, pg) ? page_get_ref(pg) : !(pg = pt_get_page(d, mfn)))
+    if (is_shared_info(pg_owner, pg) ? page_get_ref(pg) : !(pg = pt_get_page(pg_owner, mfn)))
         return -EBUSY;                          /* someone else's frame */
-    if ((e & PTE_CACHE_ATTRS) && is_shared_info(d, pg)) {
+    if ((e & PTE_CACHE_ATTRS) && is_shared_info(pg_owner, pg)) {
         page_put_ref(pg);
         return -EACCES;                         /* a hypervisor page stays write-back */
     }
@@ -136,6 +141,11 @@ int pt_get_l1e(pgentry_t e, struct domain *d)
         return -EBUSY;                          /* a page table or descriptor page */
     }
     return 0;
+}
+
+int pt_get_l1e(pgentry_t e, struct domain *d)
+{
+    return get_l1e(e, d, d);
 }
 
 void pt_put_l1e(pgentry_t e, struct domain *d)
@@ -248,11 +258,12 @@ static bool entry_is_guests(unsigned int level, unsigned int idx)
     return level != 4 || !pt_l4_slot_is_xen(idx);
 }
 
-static int get_entry(struct domain *d, pgentry_t e, struct page_info *table, unsigned int level)
+static int get_entry(struct domain *d, struct domain *pg_owner, pgentry_t e,
+                     struct page_info *table, unsigned int level)
 {
     if (!pte_present(e))
         return 0;
-    return level == 1 ? pt_get_l1e(e, d) : get_pde(d, e, table, level);
+    return level == 1 ? get_l1e(e, d, pg_owner) : get_pde(d, e, table, level);
 }
 
 static void put_entry(struct domain *d, pgentry_t e, struct page_info *table, unsigned int level)
@@ -285,7 +296,7 @@ static int table_validate(struct domain *d, struct page_info *pg, unsigned int l
     for (i = 0; i < PT_ENTRIES; i++) {
         if (!entry_is_guests(level, i))
             continue;
-        rc = get_entry(d, t[i], pg, level);
+        rc = get_entry(d, d, t[i], pg, level);
         if (rc)
             break;
         t[i] = adjust_entry(t[i], level);
@@ -373,8 +384,9 @@ static pgentry_t entry_store(pgentry_t *p, pgentry_t old, pgentry_t new, bool pr
     }
 }
 
-int pt_mod_entry(struct domain *d, struct page_info *tpg, unsigned int idx, pgentry_t val,
-                 bool preserve_ad)
+/* pt_mod_entry, with frames of pg_owner's for a new L1 entry. */
+static int mod_entry(struct domain *d, struct domain *pg_owner, struct page_info *tpg,
+                     unsigned int idx, pgentry_t val, bool preserve_ad)
 {
     unsigned int type = page_type(tpg), level = type - PGT_l1_page_table + 1;
     pgentry_t *p = (pgentry_t *)page_to_virt(tpg) + idx, old = __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -391,13 +403,27 @@ int pt_mod_entry(struct domain *d, struct page_info *tpg, unsigned int idx, pgen
             entry_store(p, old, val, preserve_ad);  /* same frame and rights */
             return 0;
         }
-        rc = get_entry(d, val, tpg, level);
+        rc = get_entry(d, pg_owner, val, tpg, level);
         if (rc)
             return rc;
     }
     old = entry_store(p, old, val, preserve_ad);
     put_entry(d, old, tpg, level);
     return 0;
+}
+
+int pt_mod_entry(struct domain *d, struct page_info *tpg, unsigned int idx, pgentry_t val,
+                 bool preserve_ad)
+{
+    return mod_entry(d, d, tpg, idx, val, preserve_ad);
+}
+
+int pt_mod_l1e_foreign(struct domain *d, struct domain *pg_owner, struct page_info *tpg,
+                       unsigned int idx, pgentry_t val)
+{
+    if (page_type(tpg) != PGT_l1_page_table)
+        return -EINVAL;
+    return mod_entry(d, pg_owner, tpg, idx, val, false);
 }
 
 /* ---- pinning and teardown ---- */
