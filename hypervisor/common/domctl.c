@@ -171,6 +171,8 @@ static long domctl_dispatch(struct domain *d, struct xen_domctl *op, bool *copyb
     case XEN_DOMCTL_getvcpuinfo:
         *copyback = true;
         return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
+    case XEN_DOMCTL_hypercall_init:
+        return domctl_hypercall_init(d, &op->u.hypercall_init);
     case XEN_DOMCTL_scheduler_op:
         *copyback = true;
         return domctl_scheduler_op(d, &op->u.scheduler_op);

@@ -251,6 +251,12 @@ long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info)
     return 0;
 }
 
+/* The hypercall page of a PV domain's kernel, filled by the hypervisor as on Xen. */
+long domctl_hypercall_init(struct domain *d, const struct xen_domctl_hypercall_init *h)
+{
+    return arch_hypercall_init(d, h->gmfn);
+}
+
 /*
  * Xen's getdomaininfo: blocked only if every online vCPU is, running if
  * any is on a CPU, paused when the toolstack paused it or never started

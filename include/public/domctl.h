@@ -206,6 +206,11 @@ struct xen_domctl_getvcpuinfo {
 };
 SABLE_ABI_CHECK(xen_domctl_getvcpuinfo_size, sizeof(struct xen_domctl_getvcpuinfo) == 24);
 
+/* XEN_DOMCTL_hypercall_init: fill a PV domain's frame with its hypercall page */
+struct xen_domctl_hypercall_init {
+    uint64_t gmfn;                  /* IN: the frame (a machine frame for PV) */
+};
+
 /* XEN_DOMCTL_max_vcpus */
 struct xen_domctl_max_vcpus {
     uint32_t max;                   /* IN: must equal createdomain's max_vcpus */
@@ -290,6 +295,7 @@ struct xen_domctl {
         struct xen_domctl_vcpucontext vcpucontext;
         struct xen_domctl_getvcpuinfo getvcpuinfo;
         struct xen_domctl_max_vcpus max_vcpus;
+        struct xen_domctl_hypercall_init hypercall_init;
         struct xen_domctl_vcpuaffinity vcpuaffinity;
         struct xen_domctl_scheduler_op scheduler_op;
         uint8_t pad[128];

@@ -430,6 +430,17 @@ int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
     return 0;
 }
 
+/* XEN_DOMCTL_hypercall_init's arch part: a frame of d's, recorded. */
+static uint64_t fake_hypercall_gmfn;
+
+int arch_hypercall_init(struct domain *d, uint64_t gmfn)
+{
+    if (!mfn_valid(gmfn) || page_owner(mfn_to_page(gmfn)) != d->domain_id)
+        return -EINVAL;
+    fake_hypercall_gmfn = gmfn;
+    return 0;
+}
+
 void arch_domain_shutdown(struct domain *d)
 {
 }

@@ -350,6 +350,25 @@ static void test_vcpu_context(void **state)
     assert_int_equal(domctl(), -EINVAL);
 }
 
+static void test_hypercall_init(void **state)
+{
+    struct page_info *pg = domain_alloc_page(d1), *other = domain_alloc_page(dom0);
+    struct xen_domctl *op = op_new(XEN_DOMCTL_hypercall_init, d1->domain_id);
+
+    op->u.hypercall_init.gmfn = page_to_mfn(other);             /* not d1's */
+    assert_int_equal(domctl(), -EINVAL);
+    op->u.hypercall_init.gmfn = UINT64_MAX;
+    assert_int_equal(domctl(), -EINVAL);
+    op->u.hypercall_init.gmfn = page_to_mfn(pg);
+    assert_int_equal(domctl(), 0);
+    assert_int_equal(fake_hypercall_gmfn, page_to_mfn(pg));
+    fake_current = d1->vcpu[0];
+    assert_int_equal(domctl(), -EPERM);
+    fake_current = dom0->vcpu[0];
+    assert_int_equal(domain_free_page(d1, pg), 0);
+    assert_int_equal(domain_free_page(dom0, other), 0);
+}
+
 /* ---- sysctl ---- */
 
 static struct xen_sysctl *sysctl_new(uint32_t cmd)
@@ -450,6 +469,7 @@ int main(void)
         T(test_pause_unpause),
         T(test_max_mem),
         T(test_vcpu_context),
+        T(test_hypercall_init),
         T(test_sysctl_checks),
         T(test_physinfo),
         T(test_getdomaininfolist),

@@ -23,6 +23,7 @@ long domctl_max_vcpus(struct domain *d, const struct xen_domctl_max_vcpus *m);
 long domctl_setvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext *c);
 long domctl_getvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext *c);
 long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info);
+long domctl_hypercall_init(struct domain *d, const struct xen_domctl_hypercall_init *h);
 
 /* What XEN_DOMCTL_getdomaininfo reports about d (any state, dying too). */
 void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
@@ -32,5 +33,10 @@ void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
  * down). 0, or -EOPNOTSUPP where the arch cannot describe it (HVM).
  */
 int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c);
+/*
+ * arch: write d's hypercall page into its frame gmfn: 0, or -EINVAL when
+ * the frame is not d's to write (or d is not PV).
+ */
+int arch_hypercall_init(struct domain *d, uint64_t gmfn);
 
 #endif /* SABLE_DOMCTL_H */

@@ -306,3 +306,16 @@ int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c)
     c->gs_base_user = pv->gs_base_user;
     return 0;
 }
+
+/*
+ * XEN_DOMCTL_hypercall_init: the stubs into frame gmfn of PV domain d,
+ * which must be d's and writable (not a page table).
+ */
+int arch_hypercall_init(struct domain *d, uint64_t gmfn)
+{
+    if (is_hvm_domain(d) || !mfn_valid(gmfn) || page_get_writable(gmfn, d->domain_id))
+        return -EINVAL;
+    pv_fill_hypercall_page(page_to_virt(mfn_to_page(gmfn)));
+    page_put_writable(gmfn);
+    return 0;
+}
