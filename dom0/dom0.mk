@@ -4,10 +4,12 @@
 # the host by the unit tests; dom0/main.c, dom0/console.c and
 # dom0/lib/libc.c are for the kernel only. New files need no edit here.
 
-DOM0_SRCS := $(wildcard dom0/*.c dom0/lib/*.c dom0/xenstored/*.c dom0/toolstack/*.c)
+# hypervisor/lib files dom0 shares with the hypervisor (as the runtime does string.c).
+DOM0_SHARED := hypervisor/common/elf.c hypervisor/common/pv_image.c hypervisor/lib/cpio.c
+DOM0_SRCS := $(wildcard dom0/*.c dom0/lib/*.c dom0/xenstored/*.c dom0/toolstack/*.c) $(DOM0_SHARED)
 DOM0_OBJS := $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(DOM0_SRCS)))
 
-$(DOM0_OBJS): GUEST_CFLAGS += -Idom0/include
+$(DOM0_OBJS): GUEST_CFLAGS += -Idom0/include -idirafter hypervisor/include
 
 .PHONY: dom0
 dom0: $(BUILD)/dom0.elf

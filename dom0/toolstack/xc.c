@@ -1,10 +1,14 @@
 /*
  * dom0/include/dom0/xc.h with hypercalls (the dom0 kernel only).
  */
+#include <guest/guest.h>
 #include <guest/hypercall.h>
 #include <guest/lib.h>
 
+#include <dom0/pte.h>
 #include <dom0/xc.h>
+
+#define P(x) ((uint64_t)(uintptr_t)(x))
 
 static struct xen_domctl dop;
 static struct xen_sysctl sop;
@@ -107,4 +111,86 @@ int xc_domain_shutdown(domid_t dom, unsigned int reason)
     struct sched_remote_shutdown r = { .domain_id = dom, .reason = reason };
 
     return (int)hypercall_sched_op(SCHEDOP_remote_shutdown, &r);
+}
+
+int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
+{
+    domctl_new(XEN_DOMCTL_hypercall_init, dom)->u.hypercall_init.gmfn = mfn;
+    return (int)hypercall_domctl(&dop);
+}
+
+/* Extents per populate_physmap call (the hypervisor continues longer lists itself). */
+#define POPULATE_BATCH 512
+
+long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
+{
+    uint64_t done = 0;
+
+    while (done < nr) {
+        struct xen_memory_reservation r = {
+            .extent_start = guest_handle_from_ptr(frames + done),
+            .nr_extents = nr - done < POPULATE_BATCH ? nr - done : POPULATE_BATCH,
+            .domid = dom,
+        };
+        long got = hypercall_memory_op(XENMEM_populate_physmap, &r);
+
+        if (got < 0)
+            return done ? (long)done : got;
+        done += (uint64_t)got;
+        if ((uint64_t)got < r.nr_extents)
+            break;
+    }
+    return (long)done;
+}
+
+/*
+ * The window foreign frames are mapped in: pages of dom0's own image whose
+ * page-table entries exist, remapped onto the foreign frame and back onto
+ * dom0's own frame (from its p2m list) when unmapped.
+ */
+#define FOREIGN_SLOTS 16
+static uint8_t foreign_window[FOREIGN_SLOTS][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+static bool foreign_used[FOREIGN_SLOTS];
+
+int xc_map_foreign(domid_t dom, xen_pfn_t mfn, void **va)
+{
+    for (unsigned int i = 0; i < FOREIGN_SLOTS; i++) {
+        long rc;
+
+        if (foreign_used[i])
+            continue;
+        rc = hypercall_update_va_mapping_otherdomain(P(foreign_window[i]),
+                                                     (mfn << PTE_FRAME_SHIFT) | PTE_MAP_RW, UVMF_INVLPG, dom);
+        if (rc)
+            return (int)rc;
+        foreign_used[i] = true;
+        *va = foreign_window[i];
+        return 0;
+    }
+    return -XEN_ENOSPC;
+}
+
+void xc_unmap_foreign(void *va)
+{
+    uintptr_t off = (uintptr_t)va - (uintptr_t)foreign_window;
+    unsigned int i = off / GUEST_PAGE_SIZE;
+    long rc;
+
+    if (off >= sizeof(foreign_window) || !foreign_used[i])
+        return;
+    rc = hypercall_update_va_mapping(P(foreign_window[i]),
+                                     (pfn_to_mfn(virt_to_pfn(foreign_window[i])) << PTE_FRAME_SHIFT) | PTE_MAP_RW,
+                                     UVMF_INVLPG);
+    if (rc)
+        printf("dom0: cannot unmap a foreign frame (error %ld): slot lost\n", rc);
+    else
+        foreign_used[i] = false;
+}
+
+int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote)
+{
+    struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote };
+    long rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+
+    return rc ? (int)rc : (int)a.port;
 }

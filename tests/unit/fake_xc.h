@@ -15,12 +15,29 @@
 
 struct fx_domain {
     bool exists;
+    uint64_t hypercall_mfn;             /* xc_domain_hypercall_init's frame, 0: none */
+    uint32_t next_port;
+    struct vcpu_guest_context ctxt0;    /* vCPU 0's context as set */
+    int mapped_at_setvcpucontext;
     struct xen_domctl_getdomaininfo info;
     unsigned int shutdown_reason;       /* last xc_domain_shutdown, ~0: none */
     bool has_context[4];
 };
 
 static struct fx_domain fx_dom[FX_DOMAINS];
+
+/* Machine memory: frames FX_MFN0.. each owned by one fake domain. */
+#define FX_FRAMES   8192
+#define FX_MFN0     0x1000
+static uint8_t (*fx_mem)[4096];
+static domid_t fx_owner[FX_FRAMES];     /* DOMID_INVALID: free */
+static int fx_mapped;                   /* foreign mappings not yet unmapped */
+static int fx_fail_map_after = -1;      /* fail the map after this many (-1: never) */
+
+static void *fx_frame(xen_pfn_t mfn)
+{
+    return &fx_mem[mfn - FX_MFN0];
+}
 static uint64_t fx_free_pages;
 static char fx_log[4096];               /* "pause 1;destroy 2;" ... */
 
@@ -52,6 +69,12 @@ static void fx_add(domid_t dom, uint32_t vcpus, uint64_t pages)
 
 static void fx_reset(void)
 {
+    if (!fx_mem)
+        fx_mem = calloc(FX_FRAMES, 4096);
+    for (int i = 0; i < FX_FRAMES; i++)
+        fx_owner[i] = DOMID_INVALID;
+    fx_mapped = 0;
+    fx_fail_map_after = -1;
     memset(fx_dom, 0, sizeof(fx_dom));
     fx_log[0] = '\0';
     fx_free_pages = 100000;
@@ -118,6 +141,9 @@ int xc_domain_destroy(domid_t dom)
     if (dom == 0)
         return -XEN_EINVAL;
     fx_free_pages += f->info.tot_pages;
+    for (int i = 0; i < FX_FRAMES; i++)
+        if (fx_owner[i] == dom)
+            fx_owner[i] = DOMID_INVALID;
     f->exists = false;
     fx_logf("destroy %u;", dom);
     return 0;
@@ -178,6 +204,10 @@ int xc_domain_setvcpucontext(domid_t dom, uint32_t vcpu, const struct vcpu_guest
     if (vcpu > f->info.max_vcpu_id || vcpu >= 4)
         return -XEN_EINVAL;
     f->has_context[vcpu] = true;
+    if (vcpu == 0) {
+        f->ctxt0 = *c;
+        f->mapped_at_setvcpucontext = fx_mapped;
+    }
     return 0;
 }
 
@@ -191,6 +221,67 @@ int xc_domain_shutdown(domid_t dom, unsigned int reason)
     f->info.flags = XEN_DOMINF_shutdown | (reason << XEN_DOMINF_shutdownshift);
     fx_logf("shutdown %u %u;", dom, reason);
     return 0;
+}
+
+int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (mfn < FX_MFN0 || mfn >= FX_MFN0 + FX_FRAMES || fx_owner[mfn - FX_MFN0] != dom)
+        return -XEN_EINVAL;
+    f->hypercall_mfn = mfn;
+    return 0;
+}
+
+/* Frames from the lowest free, up to the domain's max_pages. */
+long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
+{
+    struct fx_domain *f = fx_get(dom);
+    uint64_t done = 0;
+
+    if (!f)
+        return -XEN_ESRCH;
+    for (int i = 0; i < FX_FRAMES && done < nr; i++) {
+        if (fx_owner[i] != DOMID_INVALID || f->info.tot_pages >= f->info.max_pages)
+            continue;
+        fx_owner[i] = dom;
+        memset(fx_frame(FX_MFN0 + i), 0, 4096);
+        frames[done++] = FX_MFN0 + i;
+        f->info.tot_pages++;
+        fx_free_pages--;
+    }
+    return (long)done;
+}
+
+int xc_map_foreign(domid_t dom, xen_pfn_t mfn, void **va)
+{
+    if (fx_fail_map_after == 0)
+        return -XEN_ENOMEM;
+    if (fx_fail_map_after > 0)
+        fx_fail_map_after--;
+    if (!fx_get(dom) || mfn < FX_MFN0 || mfn >= FX_MFN0 + FX_FRAMES ||
+        fx_owner[mfn - FX_MFN0] != dom)
+        return -XEN_ESRCH;
+    fx_mapped++;
+    *va = fx_frame(mfn);
+    return 0;
+}
+
+void xc_unmap_foreign(void *va)
+{
+    assert_true(fx_mapped > 0);
+    fx_mapped--;
+}
+
+int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    return (int)++f->next_port;
 }
 
 #endif /* FAKE_XC_H */

@@ -17,6 +17,7 @@
 
 #include "public/domctl.h"
 #include "public/sysctl.h"
+#include "public/xen.h"
 
 /* Host figures (XEN_SYSCTL_physinfo). */
 int xc_physinfo(struct xen_sysctl_physinfo *out);
@@ -36,5 +37,25 @@ int xc_domain_setvcpucontext(domid_t dom, uint32_t vcpu,
                              const struct vcpu_guest_context *ctxt);
 /* SCHEDOP_remote_shutdown: stop dom with a SHUTDOWN_* reason (xl shutdown -F). */
 int xc_domain_shutdown(domid_t dom, unsigned int reason);
+/* XEN_DOMCTL_hypercall_init: the hypervisor fills dom's frame mfn with hypercall stubs. */
+int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn);
+
+/*
+ * XENMEM_populate_physmap for dom: frames[i] holds a guest frame number
+ * on entry and the machine frame given to it on return. How many were
+ * done (fewer: memory or the domain's max_mem ran out), or an error.
+ */
+long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames);
+
+/*
+ * Map dom's machine frame mfn writable into dom0 (update_va_mapping_
+ * otherdomain into a window of dom0's): 0 and *va, or an error. Unmap with
+ * xc_unmap_foreign before the frame can become a page table or be freed.
+ */
+int xc_map_foreign(domid_t dom, xen_pfn_t mfn, void **va);
+void xc_unmap_foreign(void *va);
+
+/* EVTCHNOP_alloc_unbound on dom's behalf, for remote to bind: the port or an error. */
+int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote);
 
 #endif /* DOM0_XC_H */
