@@ -52,7 +52,7 @@ void console_input_init(void)
 }
 
 /* Sleep until an event or the poll timer. */
-static void sleep_a_little(void)
+void sleep_a_little(void)
 {
     if (input_ready)
         return;

@@ -6,6 +6,7 @@
 
 #include <dom0/arena.h>
 #include <guest/lib.h>
+#include <dom0/xenstored.h>
 
 /* dom0/lib/libc.c: the arena behind malloc. */
 extern struct arena dom0_heap;
@@ -19,5 +20,11 @@ void console_input_init(void);
  * whenever there is nothing to read, and sleeps between.
  */
 void console_readline(char *buf, size_t size, void (*idle)(void));
+/* Block until an event (input, a guest, a timer) or CONSOLE_POLL_MS. */
+void sleep_a_little(void);
+
+/* dom0/xs_ops.c: how xenstored maps other domains' rings and binds their ports. */
+struct xs_server_ops;
+extern const struct xs_server_ops dom0_xs_ops;
 
 #endif /* DOM0_DOM0_H */

@@ -15,9 +15,11 @@
 #include <guest/events.h>
 #include <guest/guest.h>
 #include <guest/hypercall.h>
+#include <guest/time.h>
 #include <guest/traps.h>
 
 #include <dom0/domain_paths.h>
+#include <dom0/strparse.h>
 #include <dom0/shell.h>
 #include <dom0/toolstack.h>
 #include <dom0/xenstored.h>
@@ -38,11 +40,46 @@ static void __noreturn fatal(const char *what, long rc)
     guest_shutdown(SHUTDOWN_crash);
 }
 
+static volatile bool dom_exc;           /* VIRQ_DOM_EXC: some domain shut down */
+
 /* Run xenstored until it has nothing left to do. */
 static void xenstored_run(void)
 {
     while (xs_poll(xenstored))
         ;
+}
+
+/* Whatever dom0 does between commands: serve the store, act on shut-down domains. */
+static void dom0_idle(void)
+{
+    xenstored_run();
+    if (dom_exc) {
+        dom_exc = false;
+        toolstack_dom_exc(&sh);
+        xenstored_run();
+    }
+}
+
+static void on_dom_exc(evtchn_port_t port, void *arg)
+{
+    dom_exc = true;
+}
+
+/* VIRQ_DOM_EXC, and the boot files, for the toolstack. */
+static void toolstack_start(void)
+{
+    evtchn_port_t port;
+    long rc = evtchn_bind_virq(VIRQ_DOM_EXC, 0, &port);
+
+    if (rc)
+        fatal("cannot bind VIRQ_DOM_EXC", rc);
+    evtchn_set_handler(port, on_dom_exc, NULL);
+    evtchn_unmask(port);
+    toolstack_init(start_info->mod_len ? (const uint8_t *)(uintptr_t)start_info->mod_start : NULL,
+                   start_info->mod_len);
+    if (start_info->mod_len)
+        printf("dom0: boot files at %#lx, %lu bytes\n", (unsigned long)start_info->mod_start,
+               (unsigned long)start_info->mod_len);
 }
 
 /* The loopback client "waits" by letting the server run: it answers at once. */
@@ -98,7 +135,37 @@ static int cmd_poweroff(struct shell *s, int argc, char **argv, const char *rest
     guest_shutdown(SHUTDOWN_poweroff);
 }
 
+/*
+ * wait NAME [SECONDS]: serve xenstored and the toolstack until domain NAME
+ * is gone (destroyed, by hand or by its on_* action), at most SECONDS
+ * (default 60). For scripts: commands after it see the domain's end.
+ */
+static int cmd_wait(struct shell *s, int argc, char **argv, const char *rest)
+{
+    uint64_t secs = 60, deadline;
+    struct xen_domctl_getdomaininfo info;
+    domid_t dom;
+
+    if (argc > 2 && !parse_decimal(argv[2], 3600, &secs)) {
+        shell_printf(s, "wait: '%s' is not a number of seconds (0..3600)\n", argv[2]);
+        return 1;
+    }
+    if (toolstack_resolve(s, argv[1], &dom))
+        return 1;
+    deadline = time_now() + secs * NSEC_PER_SEC;
+    while (xc_domain_getinfo(dom, &info) == 0) {
+        if (time_now() > deadline) {
+            shell_printf(s, "wait %s: still there after %lu s\n", argv[1], (unsigned long)secs);
+            return 1;
+        }
+        dom0_idle();
+        sleep_a_little();
+    }
+    return 0;
+}
+
 static const struct shell_command dom0_commands[] = {
+    { "wait", "NAME [SECONDS]", "wait until a domain is gone (default 60 s)", 1, 2, cmd_wait },
     { "info", "", "host, xenstored and heap figures", 0, 0, cmd_info },
     { "poweroff", "", "shut dom0 down", 0, 0, cmd_poweroff },
 };
@@ -110,7 +177,7 @@ static void xenstored_start(void)
     struct xs_stats st;
     int rc;
 
-    xenstored = xs_store_create(NULL);
+    xenstored = xs_store_create(&dom0_xs_ops);
     if (!xenstored || !xs_conn_ring(xenstored, 0, &loopback_ring, LOOPBACK_PORT))
         fatal("cannot start xenstored", -XEN_ENOMEM);
     rc = xs_client_init(&xs, &loopback_ring, &loopback);
@@ -170,10 +237,11 @@ void guest_main(void)
     shell_init(&sh, &xs, console_print, NULL, dom0_commands, ARRAY_SIZE(dom0_commands));
     shell_add_commands(&sh, toolstack_commands, toolstack_ncommands);
     console_input_init();
+    toolstack_start();
     run_boot_commands();
     printf("dom0: shell ready; type 'help'\n");
     for (;;) {
-        console_readline(line, sizeof(line), xenstored_run);
+        console_readline(line, sizeof(line), dom0_idle);
         run(line);
     }
 }

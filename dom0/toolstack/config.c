@@ -410,6 +410,12 @@ static int check_whole(struct parser *ps)
 
         return fail(ps, later, "cmdline and extra are both set: use one");
     }
+    c->name_line = seen_line(ps, "name");
+    c->type_line = seen_line(ps, "type");
+    c->vcpus_line = seen_line(ps, "vcpus");
+    c->kernel_line = seen_line(ps, "kernel");
+    c->ramdisk_line = seen_line(ps, "ramdisk");
+    c->memory_line = seen_line(ps, "memory");
     if (!seen_line(ps, "maxmem"))
         c->maxmem_mib = c->memory_mib;
     else if (c->maxmem_mib < c->memory_mib)

@@ -26,7 +26,7 @@ static const char *xc_error(int rc)
     }
 }
 
-static int xc_fail(struct shell *sh, const char *what, const char *name, int rc)
+int toolstack_fail(struct shell *sh, const char *what, const char *name, int rc)
 {
     shell_printf(sh, "%s %s: %s (%d)\n", what, name, xc_error(rc), rc);
     return 1;
@@ -127,7 +127,7 @@ static int cmd_list(struct shell *sh, int argc, char **argv, const char *rest)
     n = xc_domain_getinfolist(0, TOOLSTACK_LIST_MAX, infos);
     if (n < 0) {
         free(infos);
-        return xc_fail(sh, "list", "", n);
+        return toolstack_fail(sh, "list", "", n);
     }
     shell_printf(sh, "%-32s %5s %6s %5s %6s %10s\n", "Name", "ID", "Mem", "VCPUs", "State",
                  "Time(s)");
@@ -145,7 +145,7 @@ static int cmd_pause(struct shell *sh, int argc, char **argv, const char *rest)
     if (toolstack_resolve(sh, argv[1], &dom))
         return 1;
     rc = xc_domain_pause(dom);
-    return rc ? xc_fail(sh, "pause", argv[1], rc) : 0;
+    return rc ? toolstack_fail(sh, "pause", argv[1], rc) : 0;
 }
 
 static int cmd_unpause(struct shell *sh, int argc, char **argv, const char *rest)
@@ -156,7 +156,7 @@ static int cmd_unpause(struct shell *sh, int argc, char **argv, const char *rest
     if (toolstack_resolve(sh, argv[1], &dom))
         return 1;
     rc = xc_domain_unpause(dom);
-    return rc ? xc_fail(sh, "unpause", argv[1], rc) : 0;
+    return rc ? toolstack_fail(sh, "unpause", argv[1], rc) : 0;
 }
 
 /*
@@ -183,7 +183,7 @@ static int request_shutdown(struct shell *sh, const char *name, domid_t dom,
         return rc ? 1 : 0;
     }
     rc = xc_domain_shutdown(dom, reason);
-    return rc ? xc_fail(sh, reason == SHUTDOWN_reboot ? "reboot" : "shutdown", name, rc) : 0;
+    return rc ? toolstack_fail(sh, reason == SHUTDOWN_reboot ? "reboot" : "shutdown", name, rc) : 0;
 }
 
 static int cmd_shutdown(struct shell *sh, int argc, char **argv, const char *rest)
@@ -201,13 +201,12 @@ static int cmd_shutdown(struct shell *sh, int argc, char **argv, const char *res
 }
 
 /*
- * Kill dom and remove what the toolstack made for it: its XenStore home.
- * The hypervisor frees its memory, event channels and vCPUs.
+ * Kill dom and remove what the toolstack made for it (domains.c); the
+ * hypervisor frees its memory, event channels and vCPUs.
  */
 static int cmd_destroy(struct shell *sh, int argc, char **argv, const char *rest)
 {
     domid_t dom;
-    int rc;
 
     if (toolstack_resolve(sh, argv[1], &dom))
         return 1;
@@ -215,11 +214,17 @@ static int cmd_destroy(struct shell *sh, int argc, char **argv, const char *rest
         shell_printf(sh, "destroy: dom0 cannot be destroyed (use poweroff)\n");
         return 1;
     }
-    rc = xc_domain_destroy(dom);
-    if (rc)
-        return xc_fail(sh, "destroy", argv[1], rc);
-    domain_paths_remove(sh->xs, dom);   /* none for domains the toolstack did not make */
-    return 0;
+    return toolstack_destroy(sh, argv[1], dom);
+}
+
+static int cmd_create(struct shell *sh, int argc, char **argv, const char *rest)
+{
+    return toolstack_create(sh, argv[1]);
+}
+
+static int cmd_files(struct shell *sh, int argc, char **argv, const char *rest)
+{
+    return toolstack_files(sh);
 }
 
 const struct shell_command toolstack_commands[] = {
@@ -229,5 +234,7 @@ const struct shell_command toolstack_commands[] = {
     { "shutdown", "NAME", "ask a domain to power off", 1, 1, cmd_shutdown },
     { "reboot", "NAME", "ask a domain to reboot", 1, 1, cmd_shutdown },
     { "destroy", "NAME", "kill a domain and clean up after it", 1, 1, cmd_destroy },
+    { "create", "FILE", "create a domain from a configuration file", 1, 1, cmd_create },
+    { "files", "", "the boot files (configurations, kernels)", 0, 0, cmd_files },
 };
 const unsigned int toolstack_ncommands = ARRAY_SIZE(toolstack_commands);

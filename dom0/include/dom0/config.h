@@ -44,6 +44,8 @@ struct domain_config {
     enum domain_action on_poweroff;         /* default destroy */
     enum domain_action on_reboot;           /* default restart */
     enum domain_action on_crash;            /* default destroy */
+    /* Where keys were set (0: not set), for the builder's own refusals. */
+    unsigned int name_line, type_line, kernel_line, ramdisk_line, memory_line, vcpus_line;
 };
 
 struct config_error {
