@@ -19,7 +19,9 @@
 #include <guest/traps.h>
 
 #include <dom0/domain_paths.h>
+#include <dom0/libc.h>
 #include <dom0/strparse.h>
+#include <sable/cpio.h>
 #include <dom0/shell.h>
 #include <dom0/toolstack.h>
 #include <dom0/xenstored.h>
@@ -105,6 +107,21 @@ static bool is_privileged(void)
            (fi.submap & (1u << XENFEAT_dom0));
 }
 
+/* dom0's ports that are not free, by EVTCHNOP_status (ports past the last are -EINVAL). */
+static unsigned int ports_in_use(void)
+{
+    unsigned int n = 0;
+
+    for (evtchn_port_t p = 1; p < 4096; p++) {
+        struct evtchn_status st = { .dom = DOMID_SELF, .port = p };
+
+        if (evtchn_status(p, &st))
+            break;
+        n += st.status != EVTCHNSTAT_closed;
+    }
+    return n;
+}
+
 static int cmd_info(struct shell *s, int argc, char **argv, const char *rest)
 {
     struct xen_sysctl_physinfo pi;
@@ -116,6 +133,7 @@ static int cmd_info(struct shell *s, int argc, char **argv, const char *rest)
                      pi.nr_cpus, (unsigned long)(pi.total_pages >> 8),
                      (unsigned long)(pi.free_pages >> 8), (unsigned long)pi.free_pages,
                      pi.cpu_khz / 1000);
+    shell_printf(s, "event channels: %u of dom0's in use\n", ports_in_use());
     xs_store_stats(xenstored, &st);
     arena_stats(&dom0_heap, &free_bytes, &largest);
     shell_printf(s, "xenstored: %u nodes, %u connections, %u watches, %u transactions, "
@@ -164,7 +182,55 @@ static int cmd_wait(struct shell *s, int argc, char **argv, const char *rest)
     return 0;
 }
 
+static void run(const char *cmd);
+
+/* The text of a boot file, or NULL (toolstack.h: the boot archive). */
+static bool boot_file(const char *name, const char **text, uint64_t *len)
+{
+    struct cpio_file f;
+
+    if (!start_info->mod_len ||
+        !cpio_find((const uint8_t *)(uintptr_t)start_info->mod_start, start_info->mod_len,
+                   name, &f))
+        return false;
+    *text = (const char *)f.data;
+    *len = f.size;
+    return true;
+}
+
+/* source FILE: run each line of a boot file as a command, like an rc file. */
+static int cmd_source(struct shell *s, int argc, char **argv, const char *rest)
+{
+    static unsigned int depth;
+    char cmd[SHELL_LINE_MAX + 1];
+    const char *text;
+    uint64_t len, at = 0;
+
+    if (!boot_file(argv[1], &text, &len)) {
+        shell_printf(s, "source %s: no such boot file (see 'files')\n", argv[1]);
+        return 1;
+    }
+    if (depth == 4) {
+        shell_printf(s, "source %s: nested too deep\n", argv[1]);
+        return 1;
+    }
+    depth++;
+    while (at < len) {
+        uint64_t n = 0;
+
+        while (at + n < len && text[at + n] != '\n')
+            n++;
+        snprintf(cmd, sizeof(cmd), "%.*s", (int)DOM0_MIN(n, (uint64_t)SHELL_LINE_MAX), text + at);
+        at += n + 1;
+        if (cmd[0] && cmd[0] != '#')
+            run(cmd);
+    }
+    depth--;
+    return 0;
+}
+
 static const struct shell_command dom0_commands[] = {
+    { "source", "FILE", "run the commands in a boot file, one a line", 1, 1, cmd_source },
     { "wait", "NAME [SECONDS]", "wait until a domain is gone (default 60 s)", 1, 2, cmd_wait },
     { "info", "", "host, xenstored and heap figures", 0, 0, cmd_info },
     { "poweroff", "", "shut dom0 down", 0, 0, cmd_poweroff },

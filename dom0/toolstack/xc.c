@@ -148,7 +148,7 @@ long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
  * page-table entries exist, remapped onto the foreign frame and back onto
  * dom0's own frame (from its p2m list) when unmapped.
  */
-#define FOREIGN_SLOTS 16
+#define FOREIGN_SLOTS 128
 static uint8_t foreign_window[FOREIGN_SLOTS][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static bool foreign_used[FOREIGN_SLOTS];
 

@@ -61,6 +61,27 @@ static long createdomain_check(const struct xen_domctl_createdomain *c)
     return 0;
 }
 
+/*
+ * As Xen: a domain whose id the caller leaves open gets the next free id
+ * after the last one chosen here, wrapping round, so that a destroyed
+ * domain's id is not handed out again at once (a toolstack or xenstored
+ * may still be finishing with the old one). -ENOMEM when none is free.
+ */
+static long create_next_id(struct domain_config *cfg, struct domain **d)
+{
+    static domid_t rover;
+    long rc = -ENOMEM;
+
+    for (unsigned int tries = 1; tries < DOMID_FIRST_RESERVED; tries++) {
+        rover = rover + 1 >= DOMID_FIRST_RESERVED ? 1 : rover + 1;
+        cfg->domid = rover;
+        rc = domain_create(cfg, false, d);
+        if (rc != -EEXIST)
+            break;
+    }
+    return rc == -EEXIST ? -ENOMEM : rc;
+}
+
 long domctl_createdomain(const struct xen_domctl_createdomain *c, domid_t *domid)
 {
     struct domain_config cfg = { 0 };
@@ -74,8 +95,12 @@ long domctl_createdomain(const struct xen_domctl_createdomain *c, domid_t *domid
     cfg.max_pages = 0;                  /* until XEN_DOMCTL_max_mem */
     cfg.hvm = c->flags & XEN_DOMCTL_CDF_hvm;
     cfg.max_evtchns = MIN((uint64_t)c->max_evtchn_port + 1, (uint64_t)UINT32_MAX);
-    cfg.domid = *domid > 0 && *domid < DOMID_FIRST_RESERVED ? *domid : 0;
-    rc = domain_create(&cfg, false, &d);
+    if (*domid > 0 && *domid < DOMID_FIRST_RESERVED) {
+        cfg.domid = *domid;
+        rc = domain_create(&cfg, false, &d);
+    } else {
+        rc = create_next_id(&cfg, &d);
+    }
     if (rc == -ENODEV)
         return -EINVAL;                 /* HVM asked for where there is none */
     if (rc)

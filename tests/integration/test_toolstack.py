@@ -82,3 +82,111 @@ def test_list_pause_unpause_destroy_boot_domains(sable):
     con.wait_for(r"boot: all domains have shut down", timeout=60)
     con.expect_exit(EXIT_OK)
     con.absent(r"PANIC")
+
+
+CONFIGS = "tests/configs"
+
+
+def boot_files(*names):
+    """Module lines handing files (paths relative to the repository) to dom0."""
+    return [f"{n} sable.file" for n in names]
+
+
+def info(con, after):
+    """(free_pages, xenstored nodes, dom0 ports) from the `info` after the line `after`."""
+    m = con.wait_for(rf"{after}\n(?:.*\n)*?.*\(d0\) dom0> info\n"
+                     r".*free_pages=(\d+)\).*\n.*event channels: (\d+) of dom0's in use\n"
+                     r".*xenstored: (\d+) nodes")
+    return int(m.group(1)), int(m.group(3)), int(m.group(2))
+
+
+def test_create_pause_unpause_destroy(sable):
+    """dom0 builds two PV test kernels from configuration files: `list`
+    shows them, pause and unpause change the hog's state, the self-test
+    passes every check and its on_poweroff destroys it, destroy removes the
+    hog, and memory, XenStore nodes and dom0's ports are back where they
+    started."""
+    cmds = ["info", f"create {CONFIGS}/selftest.cfg", f"create {CONFIGS}/hog.cfg", "list",
+            "pause hog", "list", "unpause hog", "list", "wait selftest", "destroy hog", "list",
+            "info", "poweroff"]
+    con = dom0_run(sable, cmds, boot_files(f"{CONFIGS}/selftest.cfg", "build/guests/selftest.elf",
+                                           f"{CONFIGS}/hog.cfg", "build/guests/cpuhog.elf"))
+    con.wait_for(r"\(d0\) created selftest \(domain 1\): 16 MiB, 1 vCPU")
+    con.wait_for(r"\(d0\) created hog \(domain 2\): 16 MiB, 1 vCPU")
+    rows = listing(con, "create tests/configs/hog.cfg")
+    con.check(rows[1][0] == "selftest" and rows[2][0] == "hog", f"list after create: {rows}")
+    rows = listing(con, "pause hog")
+    con.check(rows[2][1][2] == "p", f"hog paused: {rows}")
+    rows = listing(con, "unpause hog")
+    con.check(rows[2][1][2] == "-", f"hog unpaused: {rows}")
+    con.wait_for(r"\(d1\) Sable PV test kernel: selftest.*cmdline \"from=toolstack\"")
+    con.wait_for(r"\(d1\) VERDICT SUCCESS")
+    con.wait_for(r"\(d0\) selftest \(domain 1\) shut down \(poweroff\): destroy")
+    rows = listing(con, "destroy hog")
+    con.check(set(rows) == {0}, f"domains left after destroy: {rows}")
+    con.wait_for(r"dom0: shut down \(poweroff\)", timeout=60)
+    con.expect_exit(EXIT_OK)
+    before, after = info(con, r"dom0: xenstored running.*"), info(con, r"dom0> list")
+    con.check(before == after, f"free pages, nodes, ports before {before} and after {after}")
+    con.absent(r"CHECK \S+ FAIL|leaked|PANIC")
+
+
+def test_refused_configurations_create_nothing(sable):
+    """A malformed file is refused with its line and the reason; so are a
+    kernel that is not a boot file and more memory than is free; nothing is
+    created."""
+    cmds = ["info"] + [f"create {CONFIGS}/{n}.cfg" for n in ("bad-key", "bad-kernel",
+                                                             "bad-memory")] + \
+           ["create nowhere.cfg", "list", "info", "poweroff"]
+    con = dom0_run(sable, cmds, boot_files(*[f"{CONFIGS}/{n}.cfg" for n in
+                                             ("bad-key", "bad-kernel", "bad-memory")],
+                                           "build/guests/selftest.elf"))
+    con.wait_for(r"\(d0\) tests/configs/bad-key.cfg: line 4: unknown key 'disk'$")
+    con.wait_for(r"\(d0\) tests/configs/bad-kernel.cfg: line 3: kernel: "
+                 r"'build/guests/no-such-kernel.elf' is not one of the boot files$")
+    con.wait_for(r"\(d0\) tests/configs/bad-memory.cfg: line 4: memory: 100000 MiB is more "
+                 r"than is free \(\d+ MiB\)$")
+    con.wait_for(r"\(d0\) nowhere.cfg: no such boot file")
+    con.wait_for(r"dom0: shut down \(poweroff\)")
+    rows = listing(con, "create nowhere.cfg")
+    con.check(set(rows) == {0}, f"something was created: {rows}")
+    con.check(info(con, r"dom0: xenstored running.*") == info(con, r"dom0> list"), "resources changed")
+    con.absent(r"dom1:")
+
+
+def test_reboot_restarts_and_crash_is_preserved(sable):
+    """on_reboot = restart (the default) builds the domain again from its
+    file; on_crash = preserve keeps a crashed domain, shown crashed in
+    `list`, until it is destroyed."""
+    cmds = [f"create {CONFIGS}/selftest.cfg", "reboot selftest", "wait selftest",
+            "wait selftest", f"create {CONFIGS}/crash.cfg", "wait crash 5", "list",
+            "destroy crash", "list", "poweroff"]
+    con = dom0_run(sable, cmds, boot_files(f"{CONFIGS}/selftest.cfg", "build/guests/selftest.elf",
+                                           f"{CONFIGS}/crash.cfg", "build/guests/hostile.elf"))
+    con.wait_for(r"\(d0\) selftest \(domain 1\) shut down \(reboot\): restart")
+    con.wait_for(r"\(d0\) created selftest \(domain 2\)")
+    con.wait_for(r"\(d2\) VERDICT SUCCESS")
+    con.wait_for(r"\(d0\) selftest \(domain 2\) shut down \(poweroff\): destroy")
+    con.wait_for(r"\(d0\) crash \(domain 3\) shut down \(crash\): preserve")
+    con.wait_for(r"\(d0\) wait crash: still there after 5 s")
+    rows = listing(con, "wait crash 5")
+    crashed = [r for r in rows.values() if r[0] == "crash"]
+    con.check(crashed and crashed[0][1][4] == "c", f"crash not shown crashed: {rows}")
+    rows = listing(con, "destroy crash")
+    con.check(set(rows) == {0}, f"domains left: {rows}")
+    con.wait_for(r"dom0: shut down \(poweroff\)", timeout=60)
+
+
+def test_200_create_destroy_cycles(sable, tmp_path):
+    """200 create/destroy cycles give back every free page, XenStore node
+    and dom0 event channel."""
+    script = tmp_path / "cycles.txt"
+    script.write_text(f"create {CONFIGS}/tiny.cfg\ndestroy tiny\n" * 200)
+    con = dom0_run(sable, ["info", f"source {script}", "info", "poweroff"],
+                   boot_files(f"{CONFIGS}/tiny.cfg", "build/guests/cpuhog.elf", str(script)))
+    con.wait_for(r"dom0: shut down \(poweroff\)", timeout=120)
+    con.check(len(con.find_all(r"\(d0\) created tiny ")) == 200, "not 200 domains created")
+    before = info(con, r"dom0: xenstored running.*")
+    after = info(con, r"dom0> destroy tiny")
+    con.check(before == after, f"free pages, nodes, ports before {before} and after 200 cycles "
+                               f"{after}")

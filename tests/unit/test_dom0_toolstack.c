@@ -2,11 +2,16 @@
  * dom0's lifecycle commands (dom0/toolstack/lifecycle.c) against a
  * host-built xenstored and a fake hypervisor (fake_xc.h): what `list`
  * prints, domains named by name or id, pause/unpause/destroy/shutdown/
- * reboot and their errors, and the clean-up destroy does.
- * SOURCES: dom0/shell.c dom0/toolstack/lifecycle.c dom0/toolstack/domain_paths.c dom0/xenstored/node.c dom0/xenstored/path.c dom0/xenstored/store.c dom0/xenstored/transaction.c dom0/xenstored/watch.c dom0/xenstored/conn.c dom0/xenstored/proto.c dom0/xenstored/server.c dom0/lib/xs_ring.c dom0/lib/xs_client.c dom0/lib/strparse.c
+ * reboot and their errors, and the clean-up destroy does; create's
+ * refusals (a malformed file with its line and reason, a kernel that is not
+ * a boot file, more memory than is free, a bad image) leave nothing behind.
+ * SOURCES: dom0/shell.c dom0/toolstack/lifecycle.c dom0/toolstack/domains.c dom0/toolstack/config.c dom0/toolstack/pv_build.c hypervisor/common/pv_image.c hypervisor/common/elf.c hypervisor/lib/cpio.c dom0/toolstack/domain_paths.c dom0/xenstored/node.c dom0/xenstored/path.c dom0/xenstored/store.c dom0/xenstored/transaction.c dom0/xenstored/watch.c dom0/xenstored/conn.c dom0/xenstored/proto.c dom0/xenstored/server.c dom0/lib/xs_ring.c dom0/lib/xs_client.c dom0/lib/strparse.c
  */
 #include "xs_harness.h"
 #include "fake_xc.h"
+#include "fake_elf.h"
+
+#include <sable/cpio.h>
 
 #include <dom0/domain_paths.h>
 #include <dom0/shell.h>
@@ -21,10 +26,47 @@ static void capture(void *priv, const char *text)
     strcat(output, text);
 }
 
+/* Boot files: (name, contents, size) triples into a cpio archive. */
+static uint8_t boot[16384];
+static uint64_t boot_len;
+
+static void boot_add(const char *name, const void *data, uint64_t size)
+{
+    uint64_t h = cpio_write_header((char *)boot + boot_len, name, size, 1);
+
+    memcpy(boot + boot_len + h, data, size);
+    boot_len += cpio_entry_size(name, size);
+}
+
+static void boot_files(void)
+{
+    static struct image im;
+    static const char good[] = "name = \"g\"\nkernel = \"k.elf\"\nmemory = 16\n";
+    static const char bad_key[] = "name = \"b\"\nkernel = \"k.elf\"\ndisk = [ ]\n";
+    static const char no_kernel[] = "name = \"n\"\nkernel = \"missing.elf\"\n";
+    static const char big[] = "name = \"big\"\n\nkernel = \"k.elf\"\nmemory = 4096\n";
+    static const char not_elf[] = "name = \"x\"\nkernel = \"a.cfg\"\nmemory = 16\n";
+    static const char pvh[] = "name = \"h\"\ntype = \"pvh\"\nkernel = \"k.elf\"\n";
+
+    memset(boot, 0, sizeof(boot));
+    boot_len = 0;
+    image_make(&im);
+    boot_add("k.elf", im.b, im.size);
+    boot_add("a.cfg", good, strlen(good));
+    boot_add("bad.cfg", bad_key, strlen(bad_key));
+    boot_add("nokernel.cfg", no_kernel, strlen(no_kernel));
+    boot_add("big.cfg", big, strlen(big));
+    boot_add("notelf.cfg", not_elf, strlen(not_elf));
+    boot_add("pvh.cfg", pvh, strlen(pvh));
+    boot_add(CPIO_TRAILER, "", 0);
+    toolstack_init(boot, boot_len);
+}
+
 static int setup(void **state)
 {
     h_setup(state);
     fx_reset();
+    boot_files();
     shell_init(&sh, h_dom0(), capture, NULL, toolstack_commands, toolstack_ncommands);
     output[0] = '\0';
     assert_int_equal(domain_paths_create(h_dom0(), 0, "Domain-0", 65536), 0);
@@ -118,6 +160,30 @@ static void test_shutdown_and_reboot(void **state)
     run_is("shutdown ghost", 1, "ghost: no such domain\n");
 }
 
+static void test_create_refusals(void **state)
+{
+    uint64_t free_before = fx_free_pages;
+    uint32_t nodes = h_count_nodes("/");
+
+    run_is("create nosuch.cfg", 1, "nosuch.cfg: no such boot file (see 'files')\n");
+    run_is("create bad.cfg", 1, "bad.cfg: line 3: unknown key 'disk'\n");
+    run_is("create nokernel.cfg", 1,
+           "nokernel.cfg: line 2: kernel: 'missing.elf' is not one of the boot files\n");
+    run_is("create big.cfg", 1,
+           "big.cfg: line 4: memory: 4096 MiB is more than is free (390 MiB)\n");
+    run_is("create pvh.cfg", 1,
+           "pvh.cfg: line 2: type: pvh guests are not built by dom0 yet (pv only)\n");
+    run_is("create notelf.cfg", 1, "notelf.cfg: cannot build x: not an ELF file\n");
+    /* Nothing left behind: no domain, no memory, no nodes, no record. */
+    assert_string_equal(fx_log, "create 1;destroy 1;");
+    assert_int_equal(fx_free_pages, free_before);
+    assert_int_equal(h_count_nodes("/"), nodes);
+    assert_int_equal(toolstack_domain_count(), 0);
+    run_is("files", 0, "      1280  k.elf\n        40  a.cfg\n        39  bad.cfg\n"
+                       "        34  nokernel.cfg\n        45  big.cfg\n        40  notelf.cfg\n"
+                       "        41  pvh.cfg\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +193,7 @@ int main(void)
         T(test_pause_unpause_by_name_and_id),
         T(test_destroy_cleans_up),
         T(test_shutdown_and_reboot),
+        T(test_create_refusals),
 #undef T
     };
 
