@@ -9,10 +9,14 @@
 #include <guest/time.h>
 #include "selftest.h"
 
-/* A timer may fire this much before its deadline by our clock (rounding of
- * two scales), and is allowed this much late (software CPU, other domains). */
+/*
+ * A timer may fire this much before its deadline by our clock (rounding of
+ * two scales), and is allowed timer_late_ms late (default 100: a software
+ * CPU beside other domains). Lateness in real time also measures the host:
+ * a scenario that packs more virtual CPUs than the host has cores raises it.
+ */
 #define TIMER_EARLY_NS  (50 * NSEC_PER_USEC)
-#define TIMER_LATE_NS   (100 * NSEC_PER_MSEC)
+#define TIMER_LATE_MS_DEFAULT 100
 
 static volatile unsigned int timer_hits;
 static volatile uint64_t timer_fired_at;
@@ -89,8 +93,10 @@ static void wait_for_timer(unsigned int hits_before)
 static void check_fired(const char *name, uint64_t deadline)
 {
     int64_t late = (int64_t)(timer_fired_at - deadline);
+    int64_t late_max = (int64_t)cmdline_get_ulong("timer_late_ms", TIMER_LATE_MS_DEFAULT) *
+                       (int64_t)NSEC_PER_MSEC;
 
-    check(name, late >= -(int64_t)TIMER_EARLY_NS && late <= (int64_t)TIMER_LATE_NS,
+    check(name, late >= -(int64_t)TIMER_EARLY_NS && late <= late_max,
           "fired %ld us after the deadline", late / (int64_t)NSEC_PER_USEC);
     printf("time: %s fired %ld us after its deadline\n", name, late / (int64_t)NSEC_PER_USEC);
 }
