@@ -23,7 +23,9 @@
  *
  * Serial input is polled from a timer on the boot CPU every
  * `serial_rx_poll=` ms (Sable has no IO-APIC driver for the UART's
- * interrupt; a poll is one port read) and goes to console_input_chars().
+ * interrupt; a poll is one port read) and goes to console_input_chars();
+ * the same timer shows guests' partial lines that have gone quiet
+ * (guest_console_tick()).
  */
 #include <sable/cmdline.h>
 #include <sable/console.h>
@@ -346,7 +348,11 @@ unsigned long console_guest_lock(void)
 void console_guest_unlock(unsigned long flags)
 {
     spin_unlock_irqrestore(&console_lock, flags);
-    tx_kick(flags & X86_EFLAGS_IF);
+}
+
+void console_kick(void)
+{
+    tx_kick(local_irq_enabled());
 }
 
 int console_line_owner(void)
@@ -406,6 +412,7 @@ static void console_rx_poll(void *unused)
         buf[n++] = (char)c;
     if (n)
         console_input_chars(buf, n);
+    guest_console_tick();
     timer_set(&rx_timer, now_ns() + opt_rx_poll_ms * 1000000ULL);
 }
 

@@ -46,6 +46,11 @@ static spinlock_t read_lock = SPINLOCK_INIT;
 static char read_buf[READ_BUF_SIZE];
 static uint32_t read_prod, read_cons;   /* free-running, guarded by read_lock */
 
+int console_input_focus(void)
+{
+    return __atomic_load_n(&focus, __ATOMIC_RELAXED);
+}
+
 static char switch_char(void)
 {
     char c = opt_conswitch[0] | 0x20;   /* lower case */

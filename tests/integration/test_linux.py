@@ -8,6 +8,8 @@ and one crashing leaves the other running.
 
 The images come from the linux_images fixture (tools/linux-image.sh).
 """
+import re
+
 import pytest
 
 from conftest import LINUX
@@ -74,6 +76,32 @@ def test_linux_boots_to_a_shell_on_hvc0_and_powers_off(sable):
     con.wait_for(r"dom1: ACPI power off")
     con.wait_for(r"dom1: shut down \(poweroff\)")
     con.wait_for(r"dom1: \d+ exits: ")
+    con.expect_exit(EXIT_OK, timeout=60)
+
+
+def test_focused_guest_console_is_interactive(sable):
+    """
+    The domain with the serial input is interactive: its shell's prompt,
+    which ends in no newline, shows before anything is typed; each key typed
+    is echoed at once, on the prompt's line; busybox's cursor-position query
+    reaches the terminal whole (ESC [ 6 n), not as a stray "[6n".
+    """
+    con = sable(smp=2, mem="1G", append="console_focus=1 debug_exit_when_idle",
+                modules=linux(vcpus=1))
+    con.wait_for(r"\(d1\) SABLE-GUEST-INIT: up", timeout=BOOT)
+    prompt = r"^\[[ \d.]+\] \(d1\) sable-guest:/# \x1b\[6n"
+    con.wait_for(prompt + r"\Z")
+    typed = ""
+    for key in "echo hi-$((40+2))":
+        con.send(key)
+        typed += key
+        con.wait_for(prompt + re.escape(typed) + r"\Z")
+    con.send("\r")
+    con.wait_for(r"^\[[ \d.]+\] \(d1\) hi-42\n")
+    con.wait_for(r"\(d1\) hi-42\n" + r"\[[ \d.]+\] \(d1\) sable-guest:/# \x1b\[6n\Z")
+    con.absent(r"(?<!\x1b)\[6n")
+    con.send("poweroff\r")
+    con.wait_for(r"dom1: shut down \(poweroff\)", timeout=60)
     con.expect_exit(EXIT_OK, timeout=60)
 
 

@@ -345,6 +345,75 @@ int copy_to_guest(uint64_t guest_va, const void *src, size_t len)
     return 0;
 }
 
+/*
+ * ---- the console's lines (console.c is not built on the host) ----
+ * The same contract on stdout, without timestamps: "(dN) " starts a guest
+ * line, an open line is ended by "\n" before another starts, a carriage
+ * return repeats the tag. fake_console_print() stands for a line of Sable's
+ * own (a printk), which ends an open guest line as printk does.
+ */
+static int fake_line_owner = -1;
+static unsigned int fake_console_locked;
+
+unsigned long console_guest_lock(void)
+{
+    fake_console_locked++;
+    return 0;
+}
+
+void console_guest_unlock(unsigned long flags)
+{
+    assert_true(fake_console_locked > 0);
+    fake_console_locked--;
+}
+
+void console_kick(void)
+{
+    assert_int_equal(fake_console_locked, 0);
+}
+
+int console_line_owner(void)
+{
+    assert_true(fake_console_locked > 0);
+    return fake_line_owner;
+}
+
+void console_line_close(void)
+{
+    assert_true(fake_console_locked > 0);
+    if (fake_line_owner >= 0)
+        printf("\n");
+    fake_line_owner = -1;
+}
+
+void console_line_open(unsigned int domid)
+{
+    console_line_close();
+    printf("(d%u) ", domid);
+    fake_line_owner = (int)domid;
+}
+
+void console_line_write(const char *s, size_t n)
+{
+    assert_true(fake_console_locked > 0 && fake_line_owner >= 0);
+    assert_null(memchr(s, '\n', n));
+    fwrite(s, 1, n, stdout);
+}
+
+void console_line_return(void)
+{
+    assert_true(fake_console_locked > 0 && fake_line_owner >= 0);
+    printf("\r(d%d) ", fake_line_owner);
+}
+
+static inline void fake_console_print(const char *line)
+{
+    console_guest_lock();
+    console_line_close();
+    console_guest_unlock(0);
+    printf("%s\n", line);
+}
+
 /* ---- time ---- */
 
 static uint64_t fake_now;
@@ -482,6 +551,8 @@ static inline void fake_reset(void)
     memset(guest_mem, 0, sizeof(guest_mem));
     fake_guest_copies = 0;
     fake_now = 0;
+    fake_line_owner = -1;
+    fake_console_locked = 0;
     for (unsigned int i = 0; i < FAKE_CPUS; i++) {
         timer_queue_init(&fake_queues[i], i);
         fake_hw_deadline[i] = S_TIME_MAX;

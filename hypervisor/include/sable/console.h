@@ -23,7 +23,8 @@ void console_flush(void);
 void console_panic_begin(void);
 /*
  * Guests' text (common/console_io.c) on the terminal's lines, between
- * console_guest_lock() and console_guest_unlock() (which sends it):
+ * console_guest_lock() and console_guest_unlock(); console_kick() then
+ * sends it (outside any lock of the caller's, so that it may send more):
  *   console_line_owner()   the domain whose line the terminal is in the
  *                          middle of, or negative (a line start, or one of
  *                          Sable's own lines);
@@ -41,6 +42,7 @@ void console_line_open(unsigned int domid);
 void console_line_write(const char *s, size_t n);
 void console_line_return(void);
 void console_line_close(void);
+void console_kick(void);
 /* Copy up to len bytes of the newest log text into buf; returns the count. */
 size_t log_ring_read(char *buf, size_t len);
 

@@ -88,16 +88,23 @@ struct vcpu {
 };
 
 /*
- * A domain's console (common/console_io.c): the unfinished output line, a
- * token bucket of lines so a flooding guest cannot swamp the console, and
- * the PV console ring the hypervisor serves (common/console_ring.c).
+ * A domain's console (common/console_io.c): its current output line, the
+ * state of the escape-sequence filter, a token bucket of lines so a
+ * flooding guest cannot swamp the console, and the PV console ring the
+ * hypervisor serves (common/console_ring.c).
  */
 #define GUEST_CONSOLE_LINE 200
 struct xencons_interface;
 struct guest_console {
-    spinlock_t lock;               /* guards the output line and the budget */
-    unsigned int len;              /* bytes in line[] */
+    /* Guarded by the console lock (console_guest_lock()): */
+    unsigned int len;              /* bytes in line[]: the line's text so far */
+    unsigned int shown;            /* of which on the terminal already */
     char line[GUEST_CONSOLE_LINE];
+    uint8_t esc;                   /* where the filter is in an escape sequence */
+    uint16_t esc_len;              /* bytes of it so far */
+    bool cr;                       /* a carriage return waits for the next byte */
+    bool dropping;                 /* this line is over the rate limit */
+    uint64_t last_ns;              /* when text last arrived */
     uint64_t budget;               /* lines that may still be printed */
     uint64_t refill_ns;            /* system time the budget was last topped up */
     uint64_t dropped;              /* lines dropped since the last report */

@@ -18,6 +18,11 @@
 #include <sable/domain.h>
 
 /* guest_console_put() (sable/domain.h) prints guest text as d's lines. */
+/*
+ * Show the partial lines of domains that have been quiet for a while
+ * (the serial poller calls it every serial_rx_poll= ms).
+ */
+void guest_console_tick(void);
 
 /*
  * Serve d's console ring in frame mfn, which d must own (not a page table):
@@ -46,6 +51,8 @@ bool console_ring_attached(struct domain *d);
  * CONSOLEIO_read buffer (with VIRQ_CONSOLE).
  */
 void console_input_chars(const char *s, size_t n);
+/* The domain serial input goes to (its output is interactive), or -1. */
+int console_input_focus(void);
 /* CONSOLEIO_read for the privileged domain: up to n buffered input bytes. */
 size_t console_input_read(char *buf, size_t n);
 /* Print where serial input goes and how to switch (when domains start). */
