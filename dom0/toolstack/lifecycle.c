@@ -217,6 +217,84 @@ static int cmd_destroy(struct shell *sh, int argc, char **argv, const char *rest
     return toolstack_destroy(sh, argv[1], dom);
 }
 
+/* A time: digits and a unit ns, us, ms or s (plain numbers are ns). */
+static bool parse_time(const char *s, uint64_t *ns)
+{
+    static const struct { const char *unit; uint64_t ns; } units[] = {
+        { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 }, { "", 1 },
+    };
+    size_t n = 0;
+    uint64_t v;
+
+    while (s[n] >= '0' && s[n] <= '9')
+        n++;
+    if (!parse_decimal_n(s, n, UINT64_MAX / 1000000000, &v))
+        return false;
+    for (unsigned int i = 0; i < ARRAY_SIZE(units); i++)
+        if (!strcmp(s + n, units[i].unit)) {
+            *ns = v * units[i].ns;
+            return true;
+        }
+    return false;
+}
+
+/* One KEY=VALUE of sched-params into p: true, or false after saying why. */
+static bool sched_setting(struct shell *sh, const char *arg,
+                          struct xen_domctl_sched_sable_bvt *p)
+{
+    const char *v = strchr(arg, '=');
+    size_t k = v ? (size_t)(v - arg) : 0;
+    uint64_t n;
+
+    if (v && k == 6 && !strncmp(arg, "weight", 6) && parse_decimal(v + 1, UINT32_MAX, &n))
+        p->weight = (uint32_t)n;
+    else if (v && k == 3 && !strncmp(arg, "cap", 3) && parse_decimal(v + 1, UINT32_MAX, &n))
+        p->cap = (uint32_t)n;
+    else if (v && k == 4 && !strncmp(arg, "warp", 4) && parse_time(v + 1, &n))
+        p->warp = n;
+    else if (v && k == 5 && !strncmp(arg, "warpl", 5) && parse_time(v + 1, &n))
+        p->warpl = n;
+    else if (v && k == 5 && !strncmp(arg, "warpu", 5) && parse_time(v + 1, &n))
+        p->warpu = n;
+    else {
+        shell_printf(sh, "sched-params: '%s' is not weight=N, cap=N or warp/warpl/warpu=TIME\n",
+                     arg);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * sched-params NAME [weight=N] [cap=N] [warp=T] [warpl=T] [warpu=T]: the
+ * domain's BVT parameters (docs/scheduler.md), changed if any are given
+ * (all checked by the hypervisor before any is applied), then shown.
+ */
+static int cmd_sched_params(struct shell *sh, int argc, char **argv, const char *rest)
+{
+    struct xen_domctl_sched_sable_bvt p;
+    domid_t dom;
+    int rc;
+
+    if (toolstack_resolve(sh, argv[1], &dom))
+        return 1;
+    rc = xc_sched_bvt_get(dom, &p);
+    if (rc)
+        return toolstack_fail(sh, "sched-params", argv[1], rc);
+    for (int i = 2; i < argc; i++)
+        if (!sched_setting(sh, argv[i], &p))
+            return 1;
+    if (argc > 2 && (rc = xc_sched_bvt_set(dom, &p))) {
+        shell_printf(sh, "sched-params %s: refused: a value out of range (%d)\n", argv[1], rc);
+        return 1;
+    }
+    if (argc > 2 && (rc = xc_sched_bvt_get(dom, &p)))
+        return toolstack_fail(sh, "sched-params", argv[1], rc);
+    shell_printf(sh, "%s: weight %u cap %u warp %lu ns warpl %lu ns warpu %lu ns\n", argv[1],
+                 p.weight, p.cap, (unsigned long)p.warp, (unsigned long)p.warpl,
+                 (unsigned long)p.warpu);
+    return 0;
+}
+
 static int cmd_create(struct shell *sh, int argc, char **argv, const char *rest)
 {
     return toolstack_create(sh, argv[1]);
@@ -236,5 +314,7 @@ const struct shell_command toolstack_commands[] = {
     { "destroy", "NAME", "kill a domain and clean up after it", 1, 1, cmd_destroy },
     { "create", "FILE", "create a domain from a configuration file", 1, 1, cmd_create },
     { "files", "", "the boot files (configurations, kernels)", 0, 0, cmd_files },
+    { "sched-params", "NAME [KEY=VALUE...]", "show or set weight, cap, warp, warpl, warpu", 1,
+      6, cmd_sched_params },
 };
 const unsigned int toolstack_ncommands = ARRAY_SIZE(toolstack_commands);

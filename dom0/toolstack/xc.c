@@ -113,6 +113,33 @@ int xc_domain_shutdown(domid_t dom, unsigned int reason)
     return (int)hypercall_sched_op(SCHEDOP_remote_shutdown, &r);
 }
 
+static int sched_op(domid_t dom, uint32_t cmd, struct xen_domctl_sched_sable_bvt *p)
+{
+    struct xen_domctl *op = domctl_new(XEN_DOMCTL_scheduler_op, dom);
+    int rc;
+
+    op->u.scheduler_op.sched_id = XEN_SCHEDULER_SABLE_BVT;
+    op->u.scheduler_op.cmd = cmd;
+    op->u.scheduler_op.u.sable_bvt = *p;
+    rc = (int)hypercall_domctl(op);
+    if (!rc)
+        *p = op->u.scheduler_op.u.sable_bvt;
+    return rc;
+}
+
+int xc_sched_bvt_get(domid_t dom, struct xen_domctl_sched_sable_bvt *p)
+{
+    memset(p, 0, sizeof(*p));
+    return sched_op(dom, XEN_DOMCTL_SCHEDOP_getinfo, p);
+}
+
+int xc_sched_bvt_set(domid_t dom, const struct xen_domctl_sched_sable_bvt *p)
+{
+    struct xen_domctl_sched_sable_bvt copy = *p;
+
+    return sched_op(dom, XEN_DOMCTL_SCHEDOP_putinfo, &copy);
+}
+
 int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
 {
     domctl_new(XEN_DOMCTL_hypercall_init, dom)->u.hypercall_init.gmfn = mfn;

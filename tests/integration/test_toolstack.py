@@ -102,13 +102,14 @@ def info(con, after):
 
 def test_create_pause_unpause_destroy(sable):
     """dom0 builds two PV test kernels from configuration files: `list`
-    shows them, pause and unpause change the hog's state, the self-test
+    shows them, pause and unpause change the hog's state, sched-params sets
+    its BVT weight and cap, the self-test
     passes every check and its on_poweroff destroys it, destroy removes the
     hog, and memory, XenStore nodes and dom0's ports are back where they
     started."""
     cmds = ["info", f"create {CONFIGS}/selftest.cfg", f"create {CONFIGS}/hog.cfg", "list",
-            "pause hog", "list", "unpause hog", "list", "wait selftest", "destroy hog", "list",
-            "info", "poweroff"]
+            "pause hog", "list", "unpause hog", "list", "sched-params hog weight=512 cap=50",
+            "wait selftest", "destroy hog", "list", "info", "poweroff"]
     con = dom0_run(sable, cmds, boot_files(f"{CONFIGS}/selftest.cfg", "build/guests/selftest.elf",
                                            f"{CONFIGS}/hog.cfg", "build/guests/cpuhog.elf"))
     con.wait_for(r"\(d0\) created selftest \(domain 1\): 16 MiB, 1 vCPU")
@@ -119,6 +120,7 @@ def test_create_pause_unpause_destroy(sable):
     con.check(rows[2][1][2] == "p", f"hog paused: {rows}")
     rows = listing(con, "unpause hog")
     con.check(rows[2][1][2] == "-", f"hog unpaused: {rows}")
+    con.wait_for(r"\(d0\) hog: weight 512 cap 50 warp 0 ns")
     con.wait_for(r"\(d1\) Sable PV test kernel: selftest.*cmdline \"from=toolstack\"")
     con.wait_for(r"\(d1\) VERDICT SUCCESS")
     con.wait_for(r"\(d0\) selftest \(domain 1\) shut down \(poweroff\): destroy")

@@ -19,6 +19,7 @@ struct fx_domain {
     uint32_t next_port;
     struct vcpu_guest_context ctxt0;    /* vCPU 0's context as set */
     int mapped_at_setvcpucontext;
+    struct xen_domctl_sched_sable_bvt bvt;
     struct xen_domctl_getdomaininfo info;
     unsigned int shutdown_reason;       /* last xc_domain_shutdown, ~0: none */
     bool has_context[4];
@@ -282,6 +283,31 @@ int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote)
     if (!f)
         return -XEN_ESRCH;
     return (int)++f->next_port;
+}
+
+int xc_sched_bvt_get(domid_t dom, struct xen_domctl_sched_sable_bvt *p)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    *p = f->bvt;
+    if (!p->weight)
+        p->weight = 256;
+    return 0;
+}
+
+/* As the hypervisor: weight 1..65535, cap up to 100 per vCPU. */
+int xc_sched_bvt_set(domid_t dom, const struct xen_domctl_sched_sable_bvt *p)
+{
+    struct fx_domain *f = fx_get(dom);
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (!p->weight || p->weight > 65535 || p->cap > 100 * (f->info.max_vcpu_id + 1))
+        return -XEN_EINVAL;
+    f->bvt = *p;
+    return 0;
 }
 
 #endif /* FAKE_XC_H */

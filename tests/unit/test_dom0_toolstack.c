@@ -184,6 +184,25 @@ static void test_create_refusals(void **state)
                        "        41  pvh.cfg\n");
 }
 
+static void test_sched_params(void **state)
+{
+    run_is("sched-params guest-a", 0,
+           "guest-a: weight 256 cap 0 warp 0 ns warpl 0 ns warpu 0 ns\n");
+    run_is("sched-params 3 weight=512 cap=150 warp=2ms warpl=10ms warpu=1s", 0,
+           "3: weight 512 cap 150 warp 2000000 ns warpl 10000000 ns warpu 1000000000 ns\n");
+    run_is("sched-params guest-a cap=300", 1,
+           "sched-params guest-a: refused: a value out of range (-22)\n");
+    run_is("sched-params guest-a weight=0", 1,
+           "sched-params guest-a: refused: a value out of range (-22)\n");
+    run_is("sched-params guest-a warp=3fortnights", 1,
+           "sched-params: 'warp=3fortnights' is not weight=N, cap=N or warp/warpl/warpu=TIME\n");
+    run_is("sched-params guest-a bogus", 1,
+           "sched-params: 'bogus' is not weight=N, cap=N or warp/warpl/warpu=TIME\n");
+    run_is("sched-params guest-a", 0,
+           "guest-a: weight 512 cap 150 warp 2000000 ns warpl 10000000 ns warpu 1000000000 ns\n");
+    run_is("sched-params nobody", 1, "nobody: no such domain\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +213,7 @@ int main(void)
         T(test_destroy_cleans_up),
         T(test_shutdown_and_reboot),
         T(test_create_refusals),
+        T(test_sched_params),
 #undef T
     };
 

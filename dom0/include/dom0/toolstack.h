@@ -11,6 +11,7 @@
  *   create FILE          build and start a domain from a configuration file
  *                        among the boot files (docs/config.md)
  *   files                the boot files
+ *   sched-params NAME [KEY=VALUE...]  its scheduling parameters, shown or set
  *
  * NAME is a domain's name (its XenStore /local/domain/N/name) or its id.
  * Portable: hypervisor calls go through dom0/xc.h, XenStore through the

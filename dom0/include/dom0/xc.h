@@ -37,6 +37,9 @@ int xc_domain_setvcpucontext(domid_t dom, uint32_t vcpu,
                              const struct vcpu_guest_context *ctxt);
 /* SCHEDOP_remote_shutdown: stop dom with a SHUTDOWN_* reason (xl shutdown -F). */
 int xc_domain_shutdown(domid_t dom, unsigned int reason);
+/* XEN_DOMCTL_scheduler_op for the BVT scheduler: read or set dom's parameters. */
+int xc_sched_bvt_get(domid_t dom, struct xen_domctl_sched_sable_bvt *p);
+int xc_sched_bvt_set(domid_t dom, const struct xen_domctl_sched_sable_bvt *p);
 /* XEN_DOMCTL_hypercall_init: the hypervisor fills dom's frame mfn with hypercall stubs. */
 int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn);
 
