@@ -61,7 +61,7 @@ void sleep_a_little(void)
 }
 
 /* Up to n bytes of input (0 if none); errors are said once and count as none. */
-static size_t console_read(char *buf, size_t n)
+size_t console_read(char *buf, size_t n)
 {
     static bool reported;
     long rc;

@@ -20,6 +20,8 @@ void console_input_init(void);
  * whenever there is nothing to read, and sleeps between.
  */
 void console_readline(char *buf, size_t size, void (*idle)(void));
+/* Up to n bytes typed on the console, as they come (0: none yet). */
+size_t console_read(char *buf, size_t n);
 /* Block until an event (input, a guest, a timer) or CONSOLE_POLL_MS. */
 void sleep_a_little(void);
 

@@ -18,6 +18,7 @@
 #include <guest/time.h>
 #include <guest/traps.h>
 
+#include <dom0/consoled.h>
 #include <dom0/domain_paths.h>
 #include <dom0/libc.h>
 #include <dom0/strparse.h>
@@ -54,6 +55,7 @@ static void xenstored_run(void)
 /* Whatever dom0 does between commands: serve the store, act on shut-down domains. */
 static void dom0_idle(void)
 {
+    consoled_poll();
     xenstored_run();
     if (dom_exc) {
         dom_exc = false;
@@ -229,7 +231,95 @@ static int cmd_source(struct shell *s, int argc, char **argv, const char *rest)
     return 0;
 }
 
+/* ---- console NAME ---- */
+
+#define DETACH_KEY      0x1d            /* Ctrl-], as xl console */
+#define FLUSH_AFTER_NS  (100 * NSEC_PER_MSEC)
+
+static char guest_line[200];
+static size_t guest_len;
+static uint64_t guest_pending_since;
+
+static void guest_flush(void)
+{
+    if (guest_len)
+        printf("%.*s\n", (int)guest_len, guest_line);
+    guest_len = 0;
+}
+
+/*
+ * A guest's console output while attached: dom0 prints whole lines (the
+ * hypervisor shows dom0's output line by line); a partial line, such as a
+ * prompt, goes out after FLUSH_AFTER_NS without more.
+ */
+static void guest_print(const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || guest_len == sizeof(guest_line)) {
+            guest_flush();
+            if (buf[i] == '\n')
+                continue;
+        }
+        if (buf[i] != '\r')
+            guest_line[guest_len++] = buf[i];
+        if (guest_len == 1)
+            guest_pending_since = time_now();
+    }
+}
+
+/*
+ * console NAME: attach the serial console to a domain's console ring, as
+ * `xl console`: what it printed so far, then its output as it comes; what
+ * is typed goes to it, until Ctrl-] (or the domain goes away).
+ */
+static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
+{
+    struct xen_domctl_getdomaininfo info;
+    domid_t dom;
+    bool attached = true;
+
+    if (toolstack_resolve(s, argv[1], &dom))
+        return 1;
+    if (!consoled_served(dom)) {
+        shell_printf(s, "console %s: dom0 serves no console for it (not made by 'create')\n",
+                     argv[1]);
+        return 1;
+    }
+    printf("Connected to %s's console (domain %u); Ctrl-] detaches\n", argv[1], dom);
+    guest_len = 0;
+    consoled_connect(dom, guest_print);
+    while (attached) {
+        char in[64], fwd[64];
+        size_t n, k = 0;
+
+        dom0_idle();
+        if (!consoled_served(dom) || xc_domain_getinfo(dom, &info)) {
+            guest_flush();
+            printf("%s's console closed\n", argv[1]);
+            return 0;
+        }
+        n = console_read(in, sizeof(in));
+        for (size_t i = 0; i < n && attached; i++) {
+            if (in[i] == DETACH_KEY)
+                attached = false;
+            else
+                fwd[k++] = in[i];
+        }
+        if (k)
+            consoled_input(dom, fwd, k);
+        if (guest_len && time_now() - guest_pending_since > FLUSH_AFTER_NS)
+            guest_flush();
+        if (attached && !n)
+            sleep_a_little();
+    }
+    consoled_connect(DOMID_INVALID, NULL);
+    guest_flush();
+    printf("Detached from %s's console\n", argv[1]);
+    return 0;
+}
+
 static const struct shell_command dom0_commands[] = {
+    { "console", "NAME", "attach to a domain's console (Ctrl-] detaches)", 1, 1, cmd_console },
     { "source", "FILE", "run the commands in a boot file, one a line", 1, 1, cmd_source },
     { "wait", "NAME [SECONDS]", "wait until a domain is gone (default 60 s)", 1, 2, cmd_wait },
     { "info", "", "host, xenstored and heap figures", 0, 0, cmd_info },

@@ -6,13 +6,16 @@
  *   create   configuration read and checked whole (docs/config.md), the
  *            kernel and ramdisk found among the boot files, the memory
  *            checked against what is free; createdomain, the PV builder,
- *            XS_INTRODUCE to xenstored, the XenStore home, unpause. Any
+ *            its console ring served (consoled.c), XS_INTRODUCE to
+ *            xenstored, the XenStore home, unpause. Any
  *            failure destroys what was made and says why.
- *   destroy  XS_RELEASE, the home removed, destroydomain (the hypervisor
+ *   destroy  its console back-end detached, XS_RELEASE, the home removed,
+ *            destroydomain (the hypervisor
  *            frees memory, ports and vCPUs), the record forgotten.
  *   shutdown on_poweroff / on_reboot / on_crash: destroy, restart
  *            (destroy, then create from the same file), or preserve.
  */
+#include <dom0/consoled.h>
 #include <dom0/domain_paths.h>
 #include <dom0/libc.h>
 #include <dom0/toolstack.h>
@@ -111,6 +114,7 @@ static void forget(struct shell *sh, domid_t dom)
 {
     struct ts_domain *t = toolstack_domain(dom);
 
+    consoled_detach(dom);
     if (t && t->introduced)
         xs_domain_request(sh, XS_RELEASE, dom, NULL);
     domain_paths_remove(sh->xs, dom);
@@ -214,6 +218,8 @@ static int create_domain(struct create *c, const struct cpio_file *kernel,
         rc = refuse(c, 0, "cannot build %s: %s", t->cfg.name, err);
     else if (rc)
         rc = refuse(c, t->cfg.vcpus_line, "vcpus: refused (error %d)", rc);
+    if (!rc && (rc = consoled_attach(t->domid, t->built.console_mfn, t->built.console_port)))
+        rc = refuse(c, 0, "cannot serve its console (error %d)", rc);
     if (!rc && (rc = xs_domain_request(c->sh, XS_INTRODUCE, t->domid, &t->built)))
         rc = refuse(c, 0, "xenstored refused the domain (%s)", shell_xs_error(rc));
     t->introduced = !rc;

@@ -1,6 +1,7 @@
 /*
  * dom0/include/dom0/xc.h with hypercalls (the dom0 kernel only).
  */
+#include <guest/events.h>
 #include <guest/guest.h>
 #include <guest/hypercall.h>
 #include <guest/lib.h>
@@ -220,4 +221,32 @@ int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote)
     long rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &a);
 
     return rc ? (int)rc : (int)a.port;
+}
+
+static void on_backend_event(evtchn_port_t port, void *arg)
+{
+    /* Only to wake dom0: its loop serves the back-ends anyway. */
+}
+
+int xc_evtchn_bind_interdomain(domid_t dom, uint32_t remote_port)
+{
+    evtchn_port_t port;
+    long rc = evtchn_bind_interdomain(dom, remote_port, &port);
+
+    if (rc)
+        return (int)rc;
+    evtchn_set_handler(port, on_backend_event, NULL);
+    evtchn_unmask(port);
+    return (int)port;
+}
+
+void xc_evtchn_notify(uint32_t port)
+{
+    evtchn_send(port);
+}
+
+void xc_evtchn_close(uint32_t port)
+{
+    evtchn_set_handler(port, NULL, NULL);
+    evtchn_close(port);
 }

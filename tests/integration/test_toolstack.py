@@ -192,3 +192,30 @@ def test_200_create_destroy_cycles(sable, tmp_path):
     after = info(con, r"dom0> destroy tiny")
     con.check(before == after, f"free pages, nodes, ports before {before} and after 200 cycles "
                                f"{after}")
+
+
+def test_console_attach_type_detach(sable):
+    """dom0's console back-end serves the ring of a domain it made:
+    `console NAME` shows what it printed and passes typed lines to it (the
+    test kernel echoes them through its ring), Ctrl-] detaches, a second
+    attach replays the log, and the console closes when the domain goes."""
+    cmds = [f"create {CONFIGS}/console.cfg", "console console", "list", "console console",
+            "wait console", "info", "poweroff"]
+    con = dom0_run(sable, cmds, boot_files(f"{CONFIGS}/console.cfg", "build/guests/console.elf"))
+    con.wait_for(r"\(d0\) Connected to console's console \(domain 1\); Ctrl-\] detaches")
+    con.wait_for(r"\(d0\) ring: ready for input")
+    con.send("hello toolstack\r")
+    con.wait_for(r"\(d0\) ring: echo: hello toolstack$")
+    con.send("\x1d")
+    con.wait_for(r"\(d0\) Detached from console's console")
+    con.wait_for(r"\(d0\) dom0> list\n(?:.*\n)*?.*\(d0\) console +1 ")
+    con.wait_for(r"(?s)Detached.*Connected to console's console.*ring: echo: hello toolstack")
+    con.send("quit\r")
+    con.wait_for(r"\(d1\) CHECK console-ring-input PASS")
+    con.wait_for(r"\(d1\) VERDICT SUCCESS")
+    con.wait_for(r"\(d0\) console's console closed")
+    con.wait_for(r"dom0: shut down \(poweroff\)")
+    for name in ("console-ring-port-dom0", "console-ring-consumed", "console-ring-many-lines"):
+        con.wait_for(rf"\(d1\) CHECK {name} PASS")
+    con.absent(r"CHECK \S+ FAIL")
+

@@ -35,14 +35,18 @@ static domid_t fx_owner[FX_FRAMES];     /* DOMID_INVALID: free */
 static int fx_mapped;                   /* foreign mappings not yet unmapped */
 static int fx_fail_map_after = -1;      /* fail the map after this many (-1: never) */
 
-static void *fx_frame(xen_pfn_t mfn)
+/* dom0's ports: bound to (domain, remote port); notifications counted. */
+#define FX_PORTS 64
+static struct { bool used; domid_t dom; uint32_t remote; int notified; } fx_port[FX_PORTS];
+
+static inline void *fx_frame(xen_pfn_t mfn)
 {
     return &fx_mem[mfn - FX_MFN0];
 }
 static uint64_t fx_free_pages;
 static char fx_log[4096];               /* "pause 1;destroy 2;" ... */
 
-static void fx_logf(const char *fmt, ...)
+static inline void fx_logf(const char *fmt, ...)
 {
     size_t len = strlen(fx_log);
     va_list ap;
@@ -53,7 +57,7 @@ static void fx_logf(const char *fmt, ...)
 }
 
 /* Domain dom with vcpus vCPUs and pages frames, running. */
-static void fx_add(domid_t dom, uint32_t vcpus, uint64_t pages)
+static inline void fx_add(domid_t dom, uint32_t vcpus, uint64_t pages)
 {
     struct fx_domain *f = &fx_dom[dom];
 
@@ -68,7 +72,7 @@ static void fx_add(domid_t dom, uint32_t vcpus, uint64_t pages)
     f->info.flags = XEN_DOMINF_blocked;
 }
 
-static void fx_reset(void)
+static inline void fx_reset(void)
 {
     if (!fx_mem)
         fx_mem = calloc(FX_FRAMES, 4096);
@@ -76,6 +80,7 @@ static void fx_reset(void)
         fx_owner[i] = DOMID_INVALID;
     fx_mapped = 0;
     fx_fail_map_after = -1;
+    memset(fx_port, 0, sizeof(fx_port));
     memset(fx_dom, 0, sizeof(fx_dom));
     fx_log[0] = '\0';
     fx_free_pages = 100000;
@@ -83,7 +88,7 @@ static void fx_reset(void)
     fx_dom[0].info.flags = XEN_DOMINF_running;
 }
 
-static struct fx_domain *fx_get(domid_t dom)
+static inline struct fx_domain *fx_get(domid_t dom)
 {
     return dom < FX_DOMAINS && fx_dom[dom].exists ? &fx_dom[dom] : NULL;
 }
@@ -308,6 +313,43 @@ int xc_sched_bvt_set(domid_t dom, const struct xen_domctl_sched_sable_bvt *p)
         return -XEN_EINVAL;
     f->bvt = *p;
     return 0;
+}
+
+
+int xc_evtchn_bind_interdomain(domid_t dom, uint32_t remote_port)
+{
+    if (!fx_get(dom) || remote_port == 0 || remote_port > fx_dom[dom].next_port)
+        return -XEN_EINVAL;
+    for (int p = 1; p < FX_PORTS; p++)
+        if (!fx_port[p].used) {
+            fx_port[p].used = true;
+            fx_port[p].dom = dom;
+            fx_port[p].remote = remote_port;
+            fx_port[p].notified = 0;
+            return p;
+        }
+    return -XEN_ENOSPC;
+}
+
+void xc_evtchn_notify(uint32_t port)
+{
+    assert_true(port < FX_PORTS && fx_port[port].used);
+    fx_port[port].notified++;
+}
+
+void xc_evtchn_close(uint32_t port)
+{
+    assert_true(port < FX_PORTS && fx_port[port].used);
+    fx_port[port].used = false;
+}
+
+static inline int fx_ports_bound(void)
+{
+    int n = 0;
+
+    for (int p = 0; p < FX_PORTS; p++)
+        n += fx_port[p].used;
+    return n;
 }
 
 #endif /* FAKE_XC_H */

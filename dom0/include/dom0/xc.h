@@ -60,5 +60,10 @@ void xc_unmap_foreign(void *va);
 
 /* EVTCHNOP_alloc_unbound on dom's behalf, for remote to bind: the port or an error. */
 int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote);
+/* Bind dom0's new port to dom's unbound port remote_port: the local port or an error. */
+int xc_evtchn_bind_interdomain(domid_t dom, uint32_t remote_port);
+/* Signal / close one of dom0's ports. */
+void xc_evtchn_notify(uint32_t port);
+void xc_evtchn_close(uint32_t port);
 
 #endif /* DOM0_XC_H */
