@@ -234,37 +234,15 @@ static int cmd_source(struct shell *s, int argc, char **argv, const char *rest)
 /* ---- console NAME ---- */
 
 #define DETACH_KEY      0x1d            /* Ctrl-], as xl console */
-#define FLUSH_AFTER_NS  (100 * NSEC_PER_MSEC)
-
-static char guest_line[200];
-static size_t guest_len;
-static uint64_t guest_pending_since;
-
-static void guest_flush(void)
-{
-    if (guest_len)
-        printf("%.*s\n", (int)guest_len, guest_line);
-    guest_len = 0;
-}
 
 /*
- * A guest's console output while attached: dom0 prints whole lines (the
- * hypervisor shows dom0's output line by line); a partial line, such as a
- * prompt, goes out after FLUSH_AFTER_NS without more.
+ * A guest's console output while attached, passed through as it comes:
+ * the hypervisor shows the output of the domain with the input focus
+ * (dom0, while its shell is in use) unbuffered, so a prompt shows at once.
  */
 static void guest_print(const char *buf, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (buf[i] == '\n' || guest_len == sizeof(guest_line)) {
-            guest_flush();
-            if (buf[i] == '\n')
-                continue;
-        }
-        if (buf[i] != '\r')
-            guest_line[guest_len++] = buf[i];
-        if (guest_len == 1)
-            guest_pending_since = time_now();
-    }
+    console_write(buf, n);
 }
 
 /*
@@ -286,7 +264,6 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
         return 1;
     }
     printf("Connected to %s's console (domain %u); Ctrl-] detaches\n", argv[1], dom);
-    guest_len = 0;
     consoled_connect(dom, guest_print);
     while (attached) {
         char in[64], fwd[64];
@@ -294,8 +271,7 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
 
         dom0_idle();
         if (!consoled_served(dom) || xc_domain_getinfo(dom, &info)) {
-            guest_flush();
-            printf("%s's console closed\n", argv[1]);
+            printf("\n%s's console closed\n", argv[1]);
             return 0;
         }
         n = console_read(in, sizeof(in));
@@ -307,14 +283,11 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
         }
         if (k)
             consoled_input(dom, fwd, k);
-        if (guest_len && time_now() - guest_pending_since > FLUSH_AFTER_NS)
-            guest_flush();
         if (attached && !n)
             sleep_a_little();
     }
     consoled_connect(DOMID_INVALID, NULL);
-    guest_flush();
-    printf("Detached from %s's console\n", argv[1]);
+    printf("\nDetached from %s's console\n", argv[1]);
     return 0;
 }
 
