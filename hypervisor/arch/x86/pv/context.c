@@ -201,6 +201,40 @@ static int guest_roots_get(struct domain *d, uint64_t cr3, uint64_t cr1)
     return rc ? -EINVAL : 0;
 }
 
+static bool canonical(uint64_t va)
+{
+    return (va >> 47) == 0 || (va >> 47) == 0x1ffff;
+}
+
+/* A handler address: none (0), or somewhere in guest space. */
+static bool guest_handler_ok(uint64_t va)
+{
+    return va == 0 || guest_range_ok(va, 1);
+}
+
+/*
+ * Every address in a context the CPU will load or jump to, checked as
+ * Xen's arch_set_info_guest does: code (RIP, callbacks, trap handlers) in
+ * guest space, stack pointers and segment bases canonical. A non-canonical
+ * FS/GS base makes the WRMSR of the context switch fault, and a
+ * non-canonical handler the IRETQ to it: either in the hypervisor.
+ */
+static bool vcpu_context_addresses_ok(const struct vcpu_guest_context *c)
+{
+    const struct cpu_user_regs *r = &c->user_regs;
+
+    if (!guest_range_ok(r->rip, 1) || !canonical(r->rsp) || !canonical(c->kernel_sp) ||
+        !canonical(c->fs_base) || !canonical(c->gs_base_kernel) ||
+        !canonical(c->gs_base_user) || !guest_handler_ok(c->event_callback_eip) ||
+        !guest_handler_ok(c->failsafe_callback_eip) ||
+        !guest_handler_ok(c->syscall_callback_eip))
+        return false;
+    for (unsigned int i = 0; i < 256; i++)
+        if (!guest_handler_ok(c->trap_ctxt[i].address))
+            return false;
+    return true;
+}
+
 /*
  * VCPUOP_initialise for PV: load a whole vcpu_guest_context (registers,
  * trap table, callbacks, kernel stack, page-table roots, segment bases)
@@ -224,11 +258,8 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
         goto out;
     }
     r = &c->user_regs;
-    if (!guest_range_ok(r->rip, 1))
+    if (!vcpu_context_addresses_ok(c))
         goto out;
-    for (unsigned int i = 0; i < 256; i++)
-        if (c->trap_ctxt[i].address && !guest_range_ok(c->trap_ctxt[i].address, 1))
-            goto out;
     if (pv->guest_table || pv->guest_table_user || guest_roots_get(v->domain, c->ctrlreg[3],
                                                                    c->ctrlreg[1]))
         goto out;                       /* last check: it takes references */
