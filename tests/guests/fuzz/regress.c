@@ -14,8 +14,11 @@
 
 #define NONCANONICAL    0x8000000000000000ULL
 #define HYPERVISOR_VA   0xffff82d080000000ULL
+#define MXCSR_OFFSET    24              /* in the FXSAVE image */
 
 static struct vcpu_guest_context ctx;
+static volatile uint32_t mxcsr_seen;
+static volatile bool mxcsr_read;
 
 /* A context that would start vCPU id in park_vcpu(), as smp_vcpu_start builds one. */
 static void context_good(unsigned int id)
@@ -74,6 +77,43 @@ static void regress_context_addresses(unsigned int id)
     }
 }
 
+/* Where the MXCSR check's vCPU starts: report the MXCSR it got, then park. */
+static void mxcsr_report(unsigned int id)
+{
+    uint32_t v;
+
+    __asm__ volatile("stmxcsr %0" : "=m"(v));
+    mxcsr_seen = v;
+    __atomic_store_n(&mxcsr_read, true, __ATOMIC_RELEASE);
+    park_vcpu(id);
+}
+
+/*
+ * Found by the fuzzer: an FPU image with reserved MXCSR bits set was
+ * loaded as it came (FXRSTOR raises #GP on those: in the hypervisor, on a
+ * real CPU). The vCPU must start with them clear, as Xen leaves them.
+ */
+static void regress_context_mxcsr(unsigned int id)
+{
+    uint32_t bad = 0xffffffff;
+    uint64_t give_up;
+
+    context_good(id);
+    ctx.flags = VGCF_i387_valid;
+    ctx.user_regs.rip = (uint64_t)(uintptr_t)mxcsr_report;
+    ctx.fpu_ctxt[0] = 0x7f;             /* FCW 0x37f */
+    ctx.fpu_ctxt[1] = 0x03;
+    memcpy(ctx.fpu_ctxt + MXCSR_OFFSET, &bad, sizeof(bad));
+    if (!CHECK_RC("regress-context-mxcsr-accepted", initialise(id), 0) ||
+        !CHECK_RC("regress-context-mxcsr-up", hypercall_vcpu_op(VCPUOP_up, id, NULL), 0))
+        return;
+    give_up = time_now() + NSEC_PER_SEC;
+    while (!__atomic_load_n(&mxcsr_read, __ATOMIC_ACQUIRE) && time_now() < give_up)
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+    check("regress-context-mxcsr", mxcsr_read && !(mxcsr_seen >> 16),
+          "vCPU %u %s, MXCSR %#x", id, mxcsr_read ? "ran" : "never ran", mxcsr_seen);
+}
+
 void regress_run(void)
 {
     unsigned int id = nr_vcpus - 1;
@@ -83,4 +123,5 @@ void regress_run(void)
         return;
     }
     regress_context_addresses(id);
+    regress_context_mxcsr(id);
 }

@@ -235,6 +235,44 @@ static bool vcpu_context_addresses_ok(const struct vcpu_guest_context *c)
     return true;
 }
 
+#define FXSAVE_MXCSR        24      /* offsets in the FXSAVE image */
+#define FXSAVE_MXCSR_MASK   28
+
+/* The MXCSR bits this CPU implements (FXSAVE's MXCSR_MASK; 0 there means 0xffbf). */
+static uint32_t cpu_mxcsr_mask(void)
+{
+    static struct fpu_area probe;
+    static uint32_t mask;
+
+    if (!__atomic_load_n(&mask, __ATOMIC_RELAXED)) {
+        unsigned long cr0 = read_cr0();
+        uint32_t m;
+
+        clts();
+        __asm__ volatile("fxsave64 %0" : "=m"(probe));
+        if (cr0 & X86_CR0_TS)
+            stts();
+        memcpy(&m, probe.fx + FXSAVE_MXCSR_MASK, sizeof(m));
+        __atomic_store_n(&mask, m ? m : 0xffbf, __ATOMIC_RELAXED);
+    }
+    return mask;
+}
+
+/*
+ * A guest's FXSAVE image into a vCPU. MXCSR bits the CPU does not have are
+ * cleared, as Xen does: FXRSTOR raises #GP on them, and it runs in the
+ * hypervisor (the context switch).
+ */
+static void fpu_image_load(struct fpu_area *fpu, const uint8_t *image)
+{
+    uint32_t mxcsr;
+
+    memcpy(fpu->fx, image, sizeof(fpu->fx));
+    memcpy(&mxcsr, fpu->fx + FXSAVE_MXCSR, sizeof(mxcsr));
+    mxcsr &= cpu_mxcsr_mask();
+    memcpy(fpu->fx + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
+}
+
 /*
  * VCPUOP_initialise for PV: load a whole vcpu_guest_context (registers,
  * trap table, callbacks, kernel stack, page-table roots, segment bases)
@@ -288,7 +326,7 @@ int arch_vcpu_initialise(struct vcpu *v, uint64_t guest_ctxt_va)
     pv->gs_base_kernel = c->gs_base_kernel;
     pv->gs_base_user = c->gs_base_user;
     if (c->flags & VGCF_i387_valid)
-        memcpy(vcpu_fpu(v)->fx, c->fpu_ctxt, sizeof(vcpu_fpu(v)->fx));
+        fpu_image_load(vcpu_fpu(v), c->fpu_ctxt);
     rc = 0;
 out:
     xfree(c);
