@@ -336,6 +336,8 @@ static void gen_sched_op(struct fuzz_call *c, bool mc)
             .domain_id = domid_gen(),
             .reason = (uint32_t)rng_interesting(&rng),
         };
+        if (r.domain_id == self_id && r.reason <= SHUTDOWN_MAX)
+            r.reason = SHUTDOWN_MAX + 1;        /* as privileged, that would be us */
         c->arg[1] = put_struct(&r, sizeof(r));
         c->arg[0] = cmd;
         return;
@@ -566,30 +568,109 @@ static void gen_grant_table_op(struct fuzz_call *c, bool mc)
     c->arg[2] = rng_chance(&rng, 70) ? rng_below(&rng, 4) : rng_interesting(&rng);
 }
 
-/* domctl and sysctl: mostly the right interface version, so checks go further. */
-static void gen_control(struct fuzz_call *c, uint32_t version, uint64_t last)
-{
-    uint32_t head[4] = {
-        (uint32_t)rng_cmd(&rng, last),
-        rng_chance(&rng, 80) ? version : (uint32_t)rng_interesting(&rng),
-        domid_gen(),
-        0,
-    };
-    uint64_t p = ptr_gen(sizeof(struct xen_domctl), false);
-
-    mem_fill_random(p, sizeof(struct xen_domctl));
-    mem_put(p, head, sizeof(head));
-    c->arg[0] = p;
-}
-
+/*
+ * domctl: the commands Sable has, with their arguments typed (the rest
+ * random), mostly the right interface version so the checks go further.
+ */
 static void gen_domctl(struct fuzz_call *c, bool mc)
 {
-    gen_control(c, XEN_DOMCTL_INTERFACE_VERSION, XEN_DOMCTL_soft_reset);
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
+        XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_getvcpuinfo,
+        XEN_DOMCTL_max_vcpus, XEN_DOMCTL_scheduler_op, XEN_DOMCTL_setvcpuaffinity,
+        XEN_DOMCTL_getvcpuaffinity,
+    };
+    struct xen_domctl op;
+    uint64_t p;
+
+    memset(&op, 0, sizeof(op));
+    for (size_t i = 0; i < sizeof(op.u); i += 8) {
+        uint64_t w = rng_chance(&rng, 50) ? 0 : rng_interesting(&rng);
+        memcpy((uint8_t *)&op.u + i, &w, 8);
+    }
+    op.cmd = rng_chance(&rng, 80) ? cmds[rng_below(&rng, ARRAY_SIZE(cmds))]
+                                  : (uint32_t)rng_cmd(&rng, XEN_DOMCTL_soft_reset);
+    op.interface_version = rng_chance(&rng, 90) ? XEN_DOMCTL_INTERFACE_VERSION
+                                                : (uint32_t)rng_interesting(&rng);
+    op.domain = rng_chance(&rng, 50) ? priv_prey() : domid_gen();
+    switch (op.cmd) {
+    case XEN_DOMCTL_createdomain:
+        op.domain = rng_chance(&rng, 70) ? 0 : domid_gen();
+        op.u.createdomain.flags = rng_chance(&rng, 60) ? 0 : rng_chance(&rng, 50) ? 3
+                                : (uint32_t)rng_interesting(&rng);
+        op.u.createdomain.max_vcpus = (uint32_t)(rng_chance(&rng, 80) ? 1 + rng_below(&rng, 4)
+                                                                      : rng_interesting(&rng));
+        op.u.createdomain.max_evtchn_port = (uint32_t)(rng_chance(&rng, 50) ? 1023
+                                                                            : rng_interesting(&rng));
+        op.u.createdomain.grant_opts = rng_chance(&rng, 70) ? 1 : (uint32_t)rng_interesting(&rng);
+        if (rng_chance(&rng, 70)) {
+            op.u.createdomain.iommu_opts = op.u.createdomain.altp2m_opts = 0;
+            op.u.createdomain.vmtrace_size = op.u.createdomain.cpupool_id = 0;
+            op.u.createdomain.arch.emulation_flags = op.u.createdomain.arch.misc_flags = 0;
+        }
+        break;
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        op.u.vcpucontext.vcpu = vcpu_gen();
+        op.u.vcpucontext.ctxt = op.cmd == XEN_DOMCTL_getvcpucontext || rng_chance(&rng, 20)
+                                ? ptr_gen(sizeof(struct vcpu_guest_context), false)
+                                : vcpu_context_gen(op.u.vcpucontext.vcpu);
+        break;
+    case XEN_DOMCTL_getvcpuinfo:
+        op.u.getvcpuinfo.vcpu = vcpu_gen();
+        break;
+    case XEN_DOMCTL_max_vcpus:
+        op.u.max_vcpus.max = (uint32_t)(rng_chance(&rng, 70) ? rng_below(&rng, 5)
+                                                             : rng_interesting(&rng));
+        break;
+    case XEN_DOMCTL_scheduler_op:
+        op.u.scheduler_op.sched_id = rng_chance(&rng, 80) ? 0 : (uint32_t)rng_interesting(&rng);
+        op.u.scheduler_op.cmd = (uint32_t)rng_cmd(&rng, 3);
+        break;
+    case XEN_DOMCTL_setvcpuaffinity:
+    case XEN_DOMCTL_getvcpuaffinity:
+        op.u.vcpuaffinity.vcpu = vcpu_gen();
+        op.u.vcpuaffinity.flags = (uint32_t)rng_cmd(&rng, 3);
+        op.u.vcpuaffinity.cpumap_hard.bitmap = ptr_gen(8, false);
+        op.u.vcpuaffinity.cpumap_hard.nr_bits = (uint32_t)(rng_chance(&rng, 60) ? rng_below(&rng, 65)
+                                                                                : rng_interesting(&rng));
+        op.u.vcpuaffinity.cpumap_soft.bitmap = ptr_gen(8, false);
+        op.u.vcpuaffinity.cpumap_soft.nr_bits = (uint32_t)rng_below(&rng, 130);
+        break;
+    default:
+        break;
+    }
+    /* Trusted: a target read from arena A could be any domain (the victim). */
+    p = ptr_gen(sizeof(op), true);
+    mem_put(p, &op, sizeof(op));
+    c->arg[0] = p;
 }
 
 static void gen_sysctl(struct fuzz_call *c, bool mc)
 {
-    gen_control(c, XEN_SYSCTL_INTERFACE_VERSION, XEN_SYSCTL_dt_overlay);
+    struct xen_sysctl op;
+    uint64_t p;
+
+    memset(&op, 0, sizeof(op));
+    for (size_t i = 0; i < sizeof(op.u); i += 8) {
+        uint64_t w = rng_chance(&rng, 50) ? 0 : rng_interesting(&rng);
+        memcpy((uint8_t *)&op.u + i, &w, 8);
+    }
+    op.cmd = rng_chance(&rng, 60) ? (rng_chance(&rng, 50) ? XEN_SYSCTL_physinfo
+                                                          : XEN_SYSCTL_getdomaininfolist)
+                                  : (uint32_t)rng_cmd(&rng, XEN_SYSCTL_dt_overlay);
+    op.interface_version = rng_chance(&rng, 90) ? XEN_SYSCTL_INTERFACE_VERSION
+                                                : (uint32_t)rng_interesting(&rng);
+    if (op.cmd == XEN_SYSCTL_getdomaininfolist) {
+        op.u.getdomaininfolist.first_domain = domid_gen();
+        op.u.getdomaininfolist.max_domains = (uint32_t)(rng_chance(&rng, 60) ? rng_below(&rng, 9)
+                                                                             : rng_interesting(&rng));
+        op.u.getdomaininfolist.buffer = ptr_gen(sizeof(struct xen_domctl_getdomaininfo), false);
+    }
+    p = ptr_gen(sizeof(op), false);
+    mem_put(p, &op, sizeof(op));
+    c->arg[0] = p;
 }
 
 static void gen_hvm_op(struct fuzz_call *c, bool mc)

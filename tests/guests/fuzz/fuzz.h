@@ -138,8 +138,20 @@ const char *call_accepted_wrongly(uint64_t nr, const uint64_t *arg, long rc);
 /* ---- regress.c: named checks for the bugs found, before the random run ---- */
 void regress_run(void);
 
-/* ---- victim.c: role=victim ---- */
+/* ---- priv.c: the fuzzer as the privileged domain ---- */
+extern bool privileged;
+void priv_init(void);
+/* id, or an unused one where id names a domain we must not touch (the victim). */
+domid_t priv_domid(domid_t id);
+/* One of the prey=... domains (ourselves if none). */
+domid_t priv_prey(void);
+/* Destroy what we created, shut the prey down; domains still running besides the spared. */
+int priv_cleanup(void);
+void priv_destroy_running(void);
+
+/* ---- victim.c: role=victim and role=prey ---- */
 void victim_main(void);
+void prey_main(void);
 
 /* ---- vcpu.c ---- */
 

@@ -7,7 +7,9 @@
  *   progress=<n>   (250) a "FUZZ iter=<n> ok" line every n batches
  *   trace=<n>      print every batch from the n-th on before issuing it (to
  *                  find the call that crashed or hung something)
+ *   prey=<id>[:<id>]  as the privileged domain: domains it may stop (priv.c)
  *   role=victim    instead: the checksum victim (victim.c)
+ *   role=prey      instead: a domain that spins until stopped (victim.c)
  *
  * After every batch it puts back what the calls may have changed (trap
  * table, callbacks, debug registers, FPU switch, where vcpu_info lives)
@@ -276,6 +278,8 @@ static void fuzz_main(uint64_t seed, unsigned long iters, unsigned long progress
     }
     CHECK("fuzz-sanity", true);
     CHECK("fuzz-timer-after", timer_works());
+    if (privileged)
+        CHECK_EQ("fuzz-cleanup", priv_cleanup(), 0);
     printf("FUZZ done iterations=%lu seed=%lu\n", i, seed);
     printf("FUZZ stats calls=%lu ok=%lu refused=%lu multicalls=%lu blocks=%lu stray_events=%lu\n",
            nr_calls, nr_ok, nr_refused, nr_multicalls, nr_blocks, evtchn_stray);
@@ -310,13 +314,16 @@ void test_main(void)
     unsigned long progress = cmdline_get_ulong("progress", 250);
 
     cmdline_get("role", role, sizeof(role));
-    if (!strcmp(role, "victim")) {
-        victim_main();
+    if (!strcmp(role, "victim") || !strcmp(role, "prey")) {
+        role[0] == 'v' ? victim_main() : prey_main();
         return;
     }
     printf("FUZZ seed=%lu iterations=%lu\n", seed, iters);
     self_id = find_self_id();
     nr_vcpus = smp_vcpu_count();
     printf("FUZZ domain %u, %u vCPUs\n", self_id, nr_vcpus);
+    priv_init();
+    if (privileged && cmdline_get_ulong("destroy", 0))
+        priv_destroy_running();
     fuzz_main(seed, iters, progress ? progress : 250, cmdline_get_ulong("trace", ~0UL));
 }

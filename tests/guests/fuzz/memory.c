@@ -383,23 +383,30 @@ uint64_t code_addr_gen(void)
     }
 }
 
-domid_t domid_gen(void)
+static domid_t domid_any(void)
 {
     static const domid_t specials[] = {
         DOMID_SELF, DOMID_IO, DOMID_XEN, DOMID_COW, DOMID_INVALID, DOMID_ANY,
         DOMID_IDLE, DOMID_FIRST_RESERVED - 1, 0xffff, 0x8000,
     };
 
-    switch (rng_below(&rng, 6)) {
+    switch (rng_below(&rng, 7)) {
     case 0:
         return self_id;
     case 1: case 2:
         return specials[rng_below(&rng, ARRAY_SIZE(specials))];
     case 3:
-        return (domid_t)rng_below(&rng, 4);     /* dom0, the victim, ... */
+        return (domid_t)rng_below(&rng, 8);     /* dom0, the victim, ours, ... */
+    case 4:
+        return priv_prey();
     default:
         return (domid_t)rng_next(&rng);
     }
+}
+
+domid_t domid_gen(void)
+{
+    return priv_domid(domid_any());
 }
 
 uint32_t port_gen(void)

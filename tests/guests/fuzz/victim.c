@@ -99,3 +99,35 @@ void victim_main(void)
     check("victim-events-unmasked", !this_vcpu_info()->evtchn_upcall_mask,
           "upcall mask set behind our back");
 }
+
+/*
+ * role=prey: a domain the privileged fuzzer may pause, unpause, shut down
+ * or destroy while it runs (priv.c). It keeps a vCPU busy in long
+ * multicalls (256 entries), printing
+ * "PREY alive" every 500 ms, and powers itself off after ms= milliseconds
+ * (default 5000) if nothing ended it first.
+ */
+void prey_main(void)
+{
+    static struct multicall_entry batch[256];
+    static char extraversion[16];
+    struct window w;
+    uint64_t next = 0;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(batch); i++) {
+        batch[i].op = __HYPERVISOR_xen_version;
+        batch[i].args[0] = XENVER_extraversion;
+        batch[i].args[1] = (uint64_t)(uintptr_t)extraversion;
+    }
+    window_from_cmdline(&w, 5000);
+    printf("PREY until %lu ms\n", w.to / NSEC_PER_MSEC);
+    while (time_now() < w.to) {
+        if (time_now() >= next) {
+            printf("PREY alive\n");
+            next = time_now() + 500 * NSEC_PER_MSEC;
+        }
+        /* Long hypercalls: destroyed in one, it must not be freed under us. */
+        hypercall_multicall(batch, ARRAY_SIZE(batch));
+    }
+    printf("PREY done\n");
+}
