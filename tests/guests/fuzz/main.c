@@ -239,6 +239,8 @@ static long batch(unsigned long iter, struct fuzz_call *c, unsigned long trace_f
     }
     rc = call_issue(c);
     restore(c, rc);
+    if (iter >= trace_from)
+        printf("FUZZ trace %lu: -> %ld\n", iter, rc);
     nr_calls++;
     nr_multicalls += c->nr == __HYPERVISOR_multicall;
     if (c->nr < SABLE_NR_HYPERCALLS) {

@@ -13,6 +13,7 @@
  * run ends with every domain gone.
  */
 #include <guest/test.h>
+#include <guest/time.h>
 #include "fuzz.h"
 #include "public/domctl.h"
 #include "public/sysctl.h"
@@ -75,15 +76,42 @@ static void prey_from_cmdline(void)
     }
 }
 
+/*
+ * The boot domains are built one after the other while we already run:
+ * wait until the list has not changed for 300 ms (and holds every prey),
+ * so the spared ones are all known before the first call.
+ */
+static int domain_list_settled(void)
+{
+    uint64_t stable_since = time_now(), give_up = time_now() + 5 * NSEC_PER_SEC;
+    int n = domain_list(), last = n;
+
+    while (time_now() < give_up && time_now() - stable_since < 300 * NSEC_PER_MSEC) {
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+        n = domain_list();
+        for (unsigned int i = 0; i < nr_prey; i++) {
+            bool found = false;
+            for (int j = 0; j < n; j++)
+                found |= infos[j].domain == prey[i];
+            if (!found)
+                n = -2;             /* not all there yet */
+        }
+        if (n != last)
+            stable_since = time_now();
+        last = n;
+    }
+    return n;
+}
+
 void priv_init(void)
 {
     int n;
 
-    n = domain_list();
-    privileged = n >= 0;
+    privileged = domain_list() >= 0;
     if (!privileged)
         return;
     prey_from_cmdline();
+    n = domain_list_settled();
     for (int i = 0; i < n; i++)
         if (infos[i].domain != self_id && !listed(infos[i].domain, prey, nr_prey))
             spared[nr_spared++] = infos[i].domain;
