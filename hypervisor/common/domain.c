@@ -45,8 +45,13 @@
 #define DOMID_WORDS       ((DOMID_FIRST_RESERVED + 63) / 64)
 
 static spinlock_t domlist_lock = SPINLOCK_INIT;
-/* Guarded by domlist_lock: */
-static struct domain **domtab[DOMTAB_LEAVES];
+/*
+ * Guarded by domlist_lock. The first leaf (ids 0..255) is static, so the
+ * heap holds nothing of the table until an id above those is used: with
+ * every domain gone the free-frame count is back at its boot figure.
+ */
+static struct domain *domtab_leaf0[DOMTAB_LEAF];
+static struct domain **domtab[DOMTAB_LEAVES] = { domtab_leaf0 };
 static uint64_t domid_used[DOMID_WORDS];
 static unsigned int nr_domains;
 

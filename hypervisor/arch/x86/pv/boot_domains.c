@@ -7,9 +7,11 @@
  * (SVM) domain, and a module after it marked `sable.initrd` its initrd.
  */
 #include <sable/bootinfo.h>
+#include <sable/buddy.h>
 #include <sable/cmdline.h>
 #include <sable/domain.h>
 #include <sable/domain_options.h>
+#include <sable/domctl.h>
 #include <sable/errno.h>
 #include <sable/console.h>
 #include <sable/lib.h>
@@ -25,6 +27,7 @@ boolean_param("dom0", first_is_dom0);
 static bool exit_when_idle;
 boolean_param("debug_exit_when_idle", exit_when_idle);
 static unsigned int boot_domains_started;
+static unsigned long frames_free_at_boot;   /* before the first boot domain was built */
 
 static void count_live(struct domain *d, void *arg)
 {
@@ -33,23 +36,61 @@ static void count_live(struct domain *d, void *arg)
         (*(unsigned int *)arg)++;
 }
 
+/* Ids of the domains that have shut down (domain_for_each holds a lock: collect only). */
+struct shut_down_ids {
+    domid_t id[64];
+    unsigned int n;
+};
+
+static void collect_shut_down(struct domain *d, void *arg)
+{
+    struct shut_down_ids *ids = arg;
+
+    if (d->state == DOMSTATE_shutdown && ids->n < ARRAY_SIZE(ids->id))
+        ids->id[ids->n++] = d->domain_id;
+}
+
+/*
+ * Every domain has shut down and nobody is left to collect them: destroy
+ * them, which gives their memory back, and say how many frames are free
+ * against the figure before the first boot domain was built. The two
+ * match unless something leaked (tests compare them).
+ */
+static void boot_domains_release(void)
+{
+    struct shut_down_ids ids = { .n = 0 };
+
+    domain_for_each(collect_shut_down, &ids);
+    for (unsigned int i = 0; i < ids.n; i++) {
+        struct domain *d = domain_get_by_id(ids.id[i]);
+
+        if (!d)
+            continue;
+        domctl_destroydomain(d);        /* returns once its vCPUs are off every CPU */
+        domain_put(d);
+    }
+    printk("boot: %u domain%s released, %lu frames free (%lu before the boot domains)\n",
+           ids.n, ids.n == 1 ? "" : "s", buddy_free_frames(), frames_free_at_boot);
+}
+
 /*
  * Called by the scheduler when a CPU runs out of vCPUs: if boot domains ran
- * and none is left alive, say so, and stop the machine when asked to.
+ * and none is left alive, say so, release them, and stop the machine when
+ * asked to.
  */
 void boot_domains_check_done(void)
 {
     unsigned int live = 0;
     static bool reported;
 
-    if (!boot_domains_started || reported)
+    if (!boot_domains_started || __atomic_load_n(&reported, __ATOMIC_ACQUIRE))
         return;
     domain_for_each(count_live, &live);
-    if (live)
+    if (live || __atomic_exchange_n(&reported, true, __ATOMIC_ACQ_REL))
         return;
-    reported = true;
     sched_cost_report();
     printk("boot: all domains have shut down\n");
+    boot_domains_release();
     if (exit_when_idle)
         machine_stop_ok();
 }
@@ -166,6 +207,7 @@ void boot_domains_start(void)
     boot_domains_churn();
     local_irq_enable();
     boot_files_collect();
+    frames_free_at_boot = buddy_free_frames();
     for (unsigned int i = 0, used = 1; i < boot_info.nr_modules; i += used) {
         struct domain *d;
 
