@@ -29,4 +29,10 @@ void sleep_a_little(void);
 struct xs_server_ops;
 extern const struct xs_server_ops dom0_xs_ops;
 
+/* dom0/mgmt.c: the host management channel on COM2 (docs/dom0.md). */
+struct shell;
+void mgmt_init(const struct shell *console_sh);
+void mgmt_poll(void);
+extern bool mgmt_running;
+
 #endif /* DOM0_DOM0_H */

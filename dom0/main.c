@@ -55,6 +55,7 @@ static void xenstored_run(void)
 /* Whatever dom0 does between commands: serve the store, act on shut-down domains. */
 static void dom0_idle(void)
 {
+    mgmt_poll();
     consoled_poll();
     xenstored_run();
     if (dom_exc) {
@@ -256,6 +257,10 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
     domid_t dom;
     bool attached = true;
 
+    if (mgmt_running) {
+        shell_printf(s, "console: not over the management channel yet: use the serial console\n");
+        return 1;
+    }
     if (toolstack_resolve(s, argv[1], &dom))
         return 1;
     if (!consoled_served(dom)) {
@@ -367,6 +372,7 @@ void guest_main(void)
     shell_add_commands(&sh, toolstack_commands, toolstack_ncommands);
     console_input_init();
     toolstack_start();
+    mgmt_init(&sh);
     run_boot_commands();
     printf("dom0: shell ready; type 'help'\n");
     for (;;) {

@@ -13,7 +13,8 @@
  *            destroydomain (the hypervisor
  *            frees memory, ports and vCPUs), the record forgotten.
  *   shutdown on_poweroff / on_reboot / on_crash: destroy, restart
- *            (destroy, then create from the same file), or preserve.
+ *            (destroy, then create from the configuration it had), or
+ *            preserve.
  */
 #include <dom0/consoled.h>
 #include <dom0/domain_paths.h>
@@ -246,23 +247,45 @@ static struct ts_domain *slot_free(void)
     return NULL;
 }
 
-int toolstack_create(struct shell *sh, const char *path)
+/* Make a domain from a checked configuration; label names it in messages. */
+static int create_cfg(struct shell *sh, const char *label, const struct domain_config *cfg)
 {
-    struct create c = { .sh = sh, .path = path, .t = slot_free() };
-    struct cpio_file file, kernel, ramdisk;
-    struct config_error err;
+    struct create c = { .sh = sh, .path = label, .t = slot_free() };
+    struct cpio_file kernel, ramdisk;
 
-    if (!cpio_find(files, files_len, path, &file))
-        return refuse(&c, 0, "no such boot file (see 'files')");
     if (!c.t)
         return refuse(&c, 0, "the toolstack manages %d domains already", TOOLSTACK_DOMAINS);
     memset(c.t, 0, sizeof(*c.t));
-    if (config_parse((const char *)file.data, file.size, &c.t->cfg, &err))
-        return refuse(&c, err.line, "%s", err.msg);
-    snprintf(c.t->path, sizeof(c.t->path), "%s", path);
+    c.t->cfg = *cfg;
+    snprintf(c.t->path, sizeof(c.t->path), "%s", label);
     if (create_check(&c, &kernel, &ramdisk))
         return 1;
     return create_domain(&c, &kernel, &ramdisk);
+}
+
+int toolstack_create_text(struct shell *sh, const char *label, const char *text, size_t len)
+{
+    struct create c = { .sh = sh, .path = label };
+    struct domain_config *cfg = malloc(sizeof(*cfg));
+    struct config_error err;
+    int rc;
+
+    if (!cfg)
+        return refuse(&c, 0, "dom0 out of memory");
+    rc = config_parse(text, len, cfg, &err) ? refuse(&c, err.line, "%s", err.msg)
+                                            : create_cfg(sh, label, cfg);
+    free(cfg);
+    return rc;
+}
+
+int toolstack_create(struct shell *sh, const char *path)
+{
+    struct create c = { .sh = sh, .path = path };
+    struct cpio_file file;
+
+    if (!cpio_find(files, files_len, path, &file))
+        return refuse(&c, 0, "no such boot file (see 'files')");
+    return toolstack_create_text(sh, path, (const char *)file.data, file.size);
 }
 
 /* ---- shutdown actions ---- */
@@ -284,14 +307,20 @@ static const char *reason_name(unsigned int reason)
     return reason < ARRAY_SIZE(names) ? names[reason] : "unknown";
 }
 
-/* Restart t: destroy it, then create it again from the same file. */
+/* Restart t: destroy it, then make it again from the configuration it had. */
 static void restart(struct shell *sh, struct ts_domain *t)
 {
-    char path[CONFIG_PATH_MAX + 1];
+    struct ts_domain *old = malloc(sizeof(*old));
 
-    snprintf(path, sizeof(path), "%s", t->path);
-    toolstack_destroy(sh, t->cfg.name, t->domid);
-    toolstack_create(sh, path);
+    if (!old) {
+        shell_printf(sh, "%s: dom0 out of memory: not restarted\n", t->cfg.name);
+        toolstack_destroy(sh, t->cfg.name, t->domid);
+        return;
+    }
+    *old = *t;
+    toolstack_destroy(sh, old->cfg.name, old->domid);
+    create_cfg(sh, old->path, &old->cfg);
+    free(old);
 }
 
 void toolstack_dom_exc(struct shell *sh)

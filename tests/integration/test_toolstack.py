@@ -4,6 +4,9 @@ docs/abi.md): domctl's domain lifecycle and sysctl, exercised from a
 privileged PV test kernel (tests/guests/domctl) and refused to an
 unprivileged one.
 """
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,3 +222,45 @@ def test_console_attach_type_detach(sable):
         con.wait_for(rf"\(d1\) CHECK {name} PASS")
     con.absent(r"CHECK \S+ FAIL")
 
+
+
+def mgmt(sock, *args, timeout=30):
+    """tools/sable's management client: (exit status, output)."""
+    p = subprocess.run([sys.executable, str(ROOT / "tools" / "mgmt.py"), "--socket", str(sock),
+                        "--timeout", str(timeout), *args],
+                       capture_output=True, text=True, timeout=timeout + 10)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_host_management_channel(sable, tmp_path):
+    """The host's `sable list`, `create FILE` (a file on the host, sent
+    inline; its kernel a boot file), `pause`, `destroy`, `info` reach
+    dom0 over COM2 and print dom0's answer with its status; errors come back
+    as such, and a Sable that is not running is said to be so."""
+    sock = tmp_path / "mgmt.sock"
+    rc, out = mgmt(sock, "list")
+    assert rc == 2 and "Sable is not running" in out, out
+    con = sable(smp=2, mem="512M", append="dom0", modules=[DOM0] +
+                boot_files("build/guests/cpuhog.elf"),
+                extra=("-serial", f"unix:{sock},server=on,wait=off"))
+    con.wait_for(r"\(d0\) dom0: management channel on COM2")
+    con.wait_for(r"\(d0\) dom0: shell ready")
+    rc, out = mgmt(sock, "list")
+    con.check(rc == 0 and "Domain-0" in out and "Name" in out, f"list: {rc} {out!r}")
+    con.wait_for(r"\(d0\) dom0> \(host\) list")
+    rc, out = mgmt(sock, "create", str(ROOT / CONFIGS / "hog.cfg"))
+    con.check(rc == 0 and "created hog (domain 1)" in out, f"create: {rc} {out!r}")
+    rc, out = mgmt(sock, "pause", "hog")
+    con.check(rc == 0, f"pause: {rc} {out!r}")
+    rc, out = mgmt(sock, "list")
+    con.check(re.search(r"^hog +1 +16 +1 +--p--- ", out, re.M), f"list: {out!r}")
+    rc, out = mgmt(sock, "destroy", "nosuch")
+    con.check(rc == 1 and "nosuch: no such domain" in out, f"destroy nosuch: {rc} {out!r}")
+    rc, out = mgmt(sock, "create", str(ROOT / CONFIGS / "bad-key.cfg"))
+    con.check(rc == 1 and "line 4: unknown key 'disk'" in out, f"bad create: {rc} {out!r}")
+    rc, out = mgmt(sock, "destroy", "hog")
+    con.check(rc == 0, f"destroy: {rc} {out!r}")
+    rc, out = mgmt(sock, "list")
+    con.check("hog" not in out, f"hog still listed: {out!r}")
+    rc, out = mgmt(sock, "console", "hog")
+    con.check(rc == 2 and "not there yet" in out, f"console: {rc} {out!r}")

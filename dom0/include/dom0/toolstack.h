@@ -64,6 +64,8 @@ unsigned int toolstack_domain_count(void);
 
 /* dom0/toolstack/domains.c: the commands create, files, and destroy's clean-up. */
 int toolstack_create(struct shell *sh, const char *path);
+/* The same from a configuration's text (the host's `sable create FILE`); label names it. */
+int toolstack_create_text(struct shell *sh, const char *label, const char *text, size_t len);
 int toolstack_files(struct shell *sh);
 /* Tear dom down with everything the toolstack made for it (any domain but 0). */
 int toolstack_destroy(struct shell *sh, const char *name, domid_t dom);
