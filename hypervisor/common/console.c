@@ -70,8 +70,14 @@ static struct timer tx_timer;
 static uint64_t console_level = LOG_INFO;
 integer_param("loglvl", console_level, LOG_ERR, LOG_DEBUG);
 
+/*
+ * debugcon: also write to port 0xE9 when a debug console answers there (QEMU
+ * -debugcon and Bochs' port_e9_hack read back 0xE9; an absent port reads
+ * 0xFF). Writing to an absent port would cost QEMU an I/O dispatch a byte.
+ */
 static bool debugcon = true;
 boolean_param("debugcon", debugcon);
+static bool debugcon_present;
 
 static struct uart_config uart_cfg = { .port = 0x3f8, .baud = 0 };
 
@@ -107,6 +113,7 @@ custom_param("console", parse_console);
 void console_init(void)
 {
     uart_init(&uart_cfg);
+    debugcon_present = debugcon && inb(DEBUGCON_PORT) == DEBUGCON_PORT;
 }
 
 /* ---- sending: tx_ring to the devices ---- */
@@ -114,7 +121,7 @@ void console_init(void)
 static void tx_write_devices(const char *s, size_t n)
 {
     uart_write(s, n);
-    if (debugcon)
+    if (debugcon_present)
         for (size_t i = 0; i < n; i++)
             outb(DEBUGCON_PORT, s[i]);
 }
@@ -425,6 +432,8 @@ void console_rx_start(void)
     if (!uart_present() || !opt_rx_poll_ms || rx_timer.fn)
         return;
     timer_init(&rx_timer, console_rx_poll, NULL, smp_processor_id());
+    /* Polls ride on guests' timer interrupts when there are some: no exits of their own. */
+    timer_set_slack(&rx_timer, opt_rx_poll_ms * 1000000ULL / 2);
     timer_set(&rx_timer, now_ns() + opt_rx_poll_ms * 1000000ULL);
     console_input_announce();
 }

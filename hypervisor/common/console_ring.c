@@ -157,21 +157,26 @@ static bool ring_out_end(struct domain *d, uint32_t *end)
     return ok;
 }
 
+/*
+ * Print what the guest wrote. A guest that found the ring (nearly) full
+ * waits for room: it is signalled when a drain takes at least half a ring.
+ * Not after every drain, as xenconsoled does: each signal is an interrupt
+ * and a console poll in the guest, for every line it writes (Linux's hvc
+ * driver writes 16 bytes at a time and does not wait for it anyway).
+ */
 void console_ring_drain(struct domain *d)
 {
     char buf[DRAIN_CHUNK];
-    bool took = false;
-    uint32_t end;
+    uint32_t end, took = 0;
     size_t n;
 
     if (!console_ring_attached(d) || !ring_out_end(d, &end))
         return;
     while ((n = ring_take(d, end, buf, sizeof(buf)))) {
         guest_console_put(d, buf, n);
-        took = true;
+        took += n;
     }
-    /* Room again: a guest waiting for space gets going. */
-    if (took)
+    if (took >= XENCONS_OUT_SIZE / 2)
         evtchn_notify_from_xen(d, d->console.ring_port, console_ring_event);
 }
 

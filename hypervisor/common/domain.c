@@ -392,7 +392,7 @@ out_free:
 
 /* ---- memory ---- */
 
-struct page_info *domain_alloc_pages(struct domain *d, unsigned int order)
+struct page_info *domain_alloc_pages_unscrubbed(struct domain *d, unsigned int order)
 {
     struct page_info *pg = NULL;
     uint64_t n = 1ULL << order;
@@ -409,9 +409,16 @@ struct page_info *domain_alloc_pages(struct domain *d, unsigned int order)
         }
     }
     spin_unlock(&d->lock);
+    return pg;
+}
+
+struct page_info *domain_alloc_pages(struct domain *d, unsigned int order)
+{
+    struct page_info *pg = domain_alloc_pages_unscrubbed(d, order);
+
     /* Scrubbed: the frames may hold another domain's or the hypervisor's data. */
     if (pg)
-        arch_scrub_pages(page_to_virt(pg), n * PAGE_SIZE);
+        arch_scrub_pages(page_to_virt(pg), PAGE_SIZE << order);
     return pg;
 }
 

@@ -4,7 +4,8 @@
  *
  * Entries use the x86-64 page-table format. NPT walks are user accesses,
  * so every level has U set; A and D are preset so the CPU never writes
- * them back.
+ * them back. An unscrubbed leaf is a leaf without P (the CPU ignores the
+ * rest of it) carrying E_SCRUB, and E_BUSY while someone scrubs it.
  */
 #include <sable/errno.h>
 #include <sable/lib.h>
@@ -16,6 +17,8 @@
 #define E_A      0x020ULL
 #define E_D      0x040ULL
 #define E_PS     0x080ULL
+#define E_SCRUB  0x200ULL             /* software: backed, not scrubbed yet */
+#define E_BUSY   0x400ULL             /* software: being scrubbed */
 #define E_ADDR   0x000ffffffffff000ULL
 #define E_TABLE  (E_P | E_RW | E_US | E_A)
 #define ENTRIES  512
@@ -32,7 +35,7 @@ static uint64_t *table(const struct p2m *p, paddr_t ma)
 
 static uint64_t leaf(uint64_t mfn, unsigned int access, bool large)
 {
-    uint64_t e = (mfn << 12) | E_P | E_US | E_A | E_D;
+    uint64_t e = (mfn << 12) | ((access & P2M_UNSCRUBBED) ? E_SCRUB : E_P) | E_US | E_A | E_D;
 
     if (access & P2M_WRITE)
         e |= E_RW;
@@ -82,7 +85,7 @@ static uint64_t *walk_create(struct p2m *p, uint64_t gfn, unsigned int level)
     for (unsigned int l = 4; l > level; l--) {
         uint64_t *e = &t[idx(gfn, l)];
 
-        if (!(*e & E_P) || (*e & E_PS)) {
+        if (!(*e & E_P) || (*e & E_PS)) {     /* absent, or a leaf (maybe unscrubbed) */
             void *va;
             paddr_t ma = p->ops->alloc_table(&va);
             uint64_t *nt = va;
@@ -92,8 +95,9 @@ static uint64_t *walk_create(struct p2m *p, uint64_t gfn, unsigned int level)
             p->nr_tables++;
             if (*e & E_PS) {            /* split a 2 MiB leaf into 512 */
                 uint64_t base = *e & E_ADDR;
+                uint64_t keep = E_RW | E_P | E_US | E_A | E_D | E_SCRUB;
                 for (unsigned int i = 0; i < ENTRIES; i++)
-                    nt[i] = ((base + ((uint64_t)i << 12)) | (*e & (E_RW | E_P | E_US | E_A | E_D)));
+                    nt[i] = (base + ((uint64_t)i << 12)) | (*e & keep);
             }
             *e = ma | E_TABLE;
         }
@@ -146,7 +150,7 @@ bool p2m_lookup(const struct p2m *p, uint64_t gfn, uint64_t *mfn, unsigned int *
     for (unsigned int l = 4; l >= 1; l--) {
         uint64_t e = t[idx(gfn, l)];
 
-        if (!(e & E_P))
+        if (!(e & (E_P | E_SCRUB)))
             return false;
         if (l == 1 || (e & E_PS)) {
             uint64_t sub = l == 1 ? 0 : gfn & ((1ULL << (9 * (l - 1))) - 1);
@@ -155,10 +159,59 @@ bool p2m_lookup(const struct p2m *p, uint64_t gfn, uint64_t *mfn, unsigned int *
             if (order)
                 *order = 9 * (l - 1);
             if (access)
-                *access = P2M_READ | ((e & E_RW) ? P2M_WRITE : 0);
+                *access = P2M_READ | ((e & E_RW) ? P2M_WRITE : 0) |
+                          ((e & E_SCRUB) ? P2M_UNSCRUBBED : 0);
             return true;
         }
         t = table(p, e & E_ADDR);
     }
     return false;
+}
+
+/* The leaf that maps gfn (level in *level), or NULL when gfn is unbacked. */
+static uint64_t *leaf_of(const struct p2m *p, uint64_t gfn, unsigned int *level)
+{
+    uint64_t *t;
+
+    if (gfn >> P2M_GFN_BITS || !p->root)
+        return NULL;
+    t = table(p, p->root);
+    for (unsigned int l = 4; l >= 1; l--) {
+        uint64_t *e = &t[idx(gfn, l)];
+
+        if (!(*e & (E_P | E_SCRUB)))
+            return NULL;
+        if (l == 1 || (*e & E_PS)) {
+            *level = l;
+            return e;
+        }
+        t = table(p, *e & E_ADDR);
+    }
+    return NULL;
+}
+
+int p2m_scrub_claim(struct p2m *p, uint64_t gfn, uint64_t *mfn, unsigned int *order)
+{
+    unsigned int level;
+    uint64_t *e = leaf_of(p, gfn, &level);
+
+    if (!e)
+        return -ENOENT;
+    if (*e & E_P)
+        return 0;
+    if (*e & E_BUSY)
+        return -EBUSY;
+    *e |= E_BUSY;
+    *mfn = (*e & E_ADDR) >> 12;
+    *order = 9 * (level - 1);
+    return 1;
+}
+
+void p2m_scrub_done(struct p2m *p, uint64_t gfn)
+{
+    unsigned int level;
+    uint64_t *e = leaf_of(p, gfn, &level);
+
+    if (e && (*e & E_BUSY))
+        __atomic_store_n(e, (*e & ~(E_SCRUB | E_BUSY)) | E_P, __ATOMIC_RELEASE);
 }

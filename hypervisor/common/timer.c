@@ -100,6 +100,11 @@ void timer_set(struct timer *t, s_time_t expires)
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
+void timer_set_slack(struct timer *t, s_time_t slack)
+{
+    t->slack = slack > 0 ? slack : 0;
+}
+
 /* Disarm; the hardware keeps its deadline and fires once for nothing. */
 void timer_stop(struct timer *t)
 {
@@ -109,6 +114,18 @@ void timer_stop(struct timer *t)
     if (t->queued)
         queue_unlink(q, t);
     spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/*
+ * The next timer to run at now, lock held: the head if it is due, else one
+ * whose slack window has begun (the queue is short: a scan is fine).
+ */
+static struct timer *queue_due(struct timer_queue *q, s_time_t now)
+{
+    for (struct timer *t = q->head; t; t = t->next)
+        if (t->expires <= now || (t->slack && t->expires - t->slack <= now))
+            return t;
+    return NULL;
 }
 
 /*
@@ -124,7 +141,7 @@ unsigned int timer_queue_run(struct timer_queue *q, s_time_t now)
     struct timer *t;
 
     q->programmed = S_TIME_MAX;
-    while ((t = q->head) && t->expires <= now) {
+    while ((t = queue_due(q, now))) {
         timer_fn_t fn = t->fn;
         void *data = t->data;
 

@@ -53,6 +53,25 @@ def test_unbacked_memory_and_triple_fault_crash_only_their_domain(sable):
     con.wait_for(r"dom1: shut down \(poweroff\)")
 
 
+def test_guest_ram_holds_no_old_data(sable):
+    # Free memory is filled with 'Z' first (debug_poison_free), and freed
+    # blocks are reused first, so the domains get frames full of old data;
+    # guest RAM is scrubbed at first use (hvm.c): neither the guest's own
+    # reads nor the hypervisor's reads for it (a console write from memory
+    # the guest never touched) may see any of it.
+    con = sable(smp=2, mem="512M", append="debug_poison_free=128M debug_exit_when_idle",
+                modules=[pvh("zero"), pvh("zero", "sable.mem=64M")])
+    con.wait_for(r"poison: 128 MiB of free memory filled with 'Z'")
+    con.wait_for(r"boot: all domains have shut down", timeout=90)
+    con.expect_exit(EXIT_OK)
+    for domid in (1, 2):
+        con.wait_for(rf"\(d{domid}\) pvhtest: after the write from untouched memory")
+        con.wait_for(rf"\(d{domid}\) pvhtest: SUCCESS: \d+ KiB of RAM read zero")
+        con.wait_for(rf"dom{domid}: \d+ of \d+ MiB of RAM scrubbed at first use")
+    con.absent(r"ZZZZ")
+    con.absent(r"pvhtest: FAIL")
+
+
 def test_acpi_power_off(sable):
     con = sable(smp=1, mem="256M", append="debug_exit_when_idle", modules=[pvh("acpioff")])
     con.wait_for(r"dom1: ACPI power off")

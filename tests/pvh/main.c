@@ -11,6 +11,8 @@
  *   triple  triple fault: crashed
  *   spin    print a line every 100 ms for about 2 s, then power off
  *   acpioff power off through the ACPI sleep control register
+ *   zero    RAM it never wrote reads zero, through a hypercall and directly
+ *           (run with debug_poison_free=: its frames held old data)
  */
 #include <stdarg.h>
 #include <sable/lib.h>
@@ -408,6 +410,50 @@ static void run_spin(void)
     poweroff();
 }
 
+/* The end of RAM below 4 GiB, from the memory map. */
+static uint64_t low_ram_top(void)
+{
+    const struct hvm_memmap_table_entry *m = (const void *)start_info->memmap_paddr;
+    uint64_t top = 0;
+
+    for (unsigned int i = 0; i < start_info->memmap_entries; i++)
+        if (m[i].type == XEN_HVM_MEMMAP_TYPE_RAM && m[i].addr + m[i].size <= (1ULL << 32))
+            top = MAX(top, m[i].addr + m[i].size);
+    return top;
+}
+
+/* The first byte in [lo, hi) that is not zero, or 0. */
+static uint64_t first_nonzero(uint64_t lo, uint64_t hi)
+{
+    for (uint64_t a = lo; a < hi; a += 8)
+        if (*(volatile const uint64_t *)a)
+            return a;
+    return 0;
+}
+
+/*
+ * The hypervisor filled free memory with 'Z' before building us, so our
+ * RAM's frames held that: everything we have not written must read zero.
+ * First a console write from a page never touched (the hypervisor reads it
+ * for us: a leak would print Zs), then every byte directly.
+ */
+static void run_zero(void)
+{
+    extern char _end[];
+    uint64_t top = low_ram_top(), start = ALIGN_UP((uint64_t)_end, 4096), bad;
+
+    hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, 64, top - 4096);
+    print("pvhtest: after the write from untouched memory\n");
+    bad = first_nonzero(0x100000, 0x200000);
+    if (!bad)
+        bad = first_nonzero(start, top);
+    if (bad)
+        print("pvhtest: FAIL old data at %#lx: %#lx\n", bad, *(volatile uint64_t *)bad);
+    else
+        print("pvhtest: SUCCESS: %lu KiB of RAM read zero\n", (top - start + 0x100000) >> 10);
+    poweroff();
+}
+
 static bool cmdline_has(const char *cmdline, const char *word)
 {
     size_t n = strlen(word);
@@ -441,6 +487,8 @@ void pvh_main(uint32_t start_info_pa)
         print("pvhtest: ACPI power off (S5 through the sleep control register)\n");
         __asm__ volatile("outb %0, %1" :: "a"((uint8_t)((5 << 2) | 0x20)), "Nd"((uint16_t)0x600));
         print("pvhtest: still running after ACPI power off (should not get here)\n");
+    } else if (cmdline_has(cmdline, "zero")) {
+        run_zero();
     } else if (cmdline_has(cmdline, "spin")) {
         run_spin();
     } else {

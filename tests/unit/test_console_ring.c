@@ -138,6 +138,15 @@ static void test_output_is_drained_on_the_event(void **state)
     assert_non_null(strstr(out, tagged(dA, "x\n")));       /* the escape sequence dropped whole */
     assert_null(strstr(out, "[2J"));
     assert_int_equal(r->out_cons, r->out_prod);
+    assert_false(port_pending(dA, port));               /* a few bytes: nobody waits */
+    /* Half a ring and more at once: a writer may be waiting for room. */
+    char big[XENCONS_OUT_SIZE / 2 + 1];
+    memset(big, 'b', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    big[100] = big[300] = big[900] = '\n';
+    capture_begin();
+    guest_write(dA, r, port, big);
+    capture_end();
     assert_true(port_pending(dA, port));                /* "room again" */
 }
 

@@ -1,7 +1,9 @@
 /*
  * The HVM p2m (nested page tables) over host memory: 4 KiB and 2 MiB
  * mappings, lookups inside large entries, splitting on unmap, a large entry
- * replacing small ones, bad arguments, and no table page lost at the end.
+ * replacing small ones, unscrubbed entries (not present to the CPU until
+ * claimed and done; split ones stay unscrubbed), bad arguments, and no
+ * table page lost at the end.
  * SOURCES: hypervisor/common/p2m.c
  */
 #include <stdarg.h>
@@ -109,6 +111,74 @@ static void test_map_2m_and_split(void **state)
     assert_int_equal(live_tables, 0);
 }
 
+/* The entry the CPU would walk to for gfn (4 levels), or 0. */
+static uint64_t hw_entry(const struct p2m *p, uint64_t gfn)
+{
+    const uint64_t *t = fake_va(p->root);
+
+    for (unsigned int l = 4; l >= 1; l--) {
+        uint64_t e = t[(gfn >> (9 * (l - 1))) & 511];
+        if (!(e & 1) || l == 1 || (e & 0x80))
+            return e;
+        t = fake_va(e & 0x000ffffffffff000ULL);
+    }
+    return 0;
+}
+
+static void test_unscrubbed_entries(void **state)
+{
+    struct p2m p;
+    uint64_t mfn, old;
+    unsigned int order, access;
+
+    assert_int_equal(p2m_init(&p, &ops), 0);
+    assert_int_equal(p2m_map(&p, 1024, 4096, P2M_ORDER_2M, P2M_RW | P2M_UNSCRUBBED), 0);
+    assert_int_equal(p2m_map(&p, 7, 99, P2M_ORDER_4K, P2M_RW | P2M_UNSCRUBBED), 0);
+    assert_int_equal(p2m_map(&p, 8, 100, P2M_ORDER_4K, P2M_RW), 0);
+    /* Backed, as lookups see it, but not present to the CPU. */
+    assert_true(p2m_lookup(&p, 1024 + 3, &mfn, &order, &access));
+    assert_int_equal(mfn, 4096 + 3);
+    assert_int_equal(order, 9);
+    assert_int_equal(access, P2M_RW | P2M_UNSCRUBBED);
+    assert_int_equal(hw_entry(&p, 1024 + 3) & 1, 0);
+    assert_int_equal(hw_entry(&p, 7) & 1, 0);
+    assert_int_equal(hw_entry(&p, 8) & 1, 1);
+
+    /* Claimed once: the whole entry; a second claim waits; done makes it present. */
+    assert_int_equal(p2m_scrub_claim(&p, 1024 + 300, &mfn, &order), 1);
+    assert_int_equal(mfn, 4096);
+    assert_int_equal(order, 9);
+    assert_int_equal(p2m_scrub_claim(&p, 1024 + 5, &mfn, &order), -EBUSY);
+    assert_int_equal(hw_entry(&p, 1024) & 1, 0);
+    p2m_scrub_done(&p, 1024 + 300);
+    assert_int_equal(hw_entry(&p, 1024 + 5) & 0x81, 0x81);       /* present, still 2 MiB */
+    assert_true(p2m_lookup(&p, 1024 + 5, &mfn, &order, &access));
+    assert_int_equal(access, P2M_RW);
+    assert_int_equal(p2m_scrub_claim(&p, 1024 + 5, &mfn, &order), 0);
+    assert_int_equal(p2m_scrub_claim(&p, 8, &mfn, &order), 0);
+    assert_int_equal(p2m_scrub_claim(&p, 9, &mfn, &order), -ENOENT);
+    p2m_scrub_done(&p, 9);                                       /* nothing to do */
+
+    /* Splitting an unscrubbed 2 MiB entry leaves its other frames unscrubbed. */
+    assert_int_equal(p2m_map(&p, 2048, 8192, P2M_ORDER_2M, P2M_RW | P2M_UNSCRUBBED), 0);
+    assert_int_equal(p2m_unmap(&p, 2048 + 10, &old), 0);
+    assert_int_equal(old, 8192 + 10);
+    assert_true(p2m_lookup(&p, 2048 + 11, &mfn, &order, &access));
+    assert_int_equal(mfn, 8192 + 11);
+    assert_int_equal(order, 0);
+    assert_int_equal(access, P2M_RW | P2M_UNSCRUBBED);
+    assert_int_equal(hw_entry(&p, 2048 + 11) & 1, 0);
+    assert_int_equal(p2m_scrub_claim(&p, 2048 + 11, &mfn, &order), 1);
+    assert_int_equal(mfn, 8192 + 11);
+    assert_int_equal(order, 0);
+    p2m_scrub_done(&p, 2048 + 11);
+    assert_int_equal(hw_entry(&p, 2048 + 11) & 1, 1);
+    assert_int_equal(hw_entry(&p, 2048 + 12) & 1, 0);
+    assert_int_equal(p.nr_tables, live_tables);
+    p2m_destroy(&p);
+    assert_int_equal(live_tables, 0);
+}
+
 static void test_bad_arguments(void **state)
 {
     struct p2m p;
@@ -153,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_lookup_4k),
         cmocka_unit_test(test_map_2m_and_split),
+        cmocka_unit_test(test_unscrubbed_entries),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_out_of_tables),
     };

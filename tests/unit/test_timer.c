@@ -1,6 +1,6 @@
 /*
  * Timer queues with simulated time (ordering, stopping, re-arming from a
- * callback, many timers) and the fixed-point time scales.
+ * callback, slack, many timers) and the fixed-point time scales.
  * SOURCES: hypervisor/common/timer.c hypervisor/common/time_scale.c
  */
 #include <stdarg.h>
@@ -211,6 +211,34 @@ static void test_callback_stops_due_timer(void **state)
     assert_false(timer_is_active(&victim));
 }
 
+/* A timer with slack rides on another timer's interrupt within its window. */
+static void test_slack(void **state)
+{
+    struct timer poll, tick, late;
+
+    timer_init(&poll, record, (void *)1, 0);
+    timer_init(&tick, record, (void *)2, 0);
+    timer_init(&late, record, (void *)3, 0);
+    timer_set_slack(&poll, 10);
+    timer_set_slack(&late, 10);
+    timer_set(&poll, 100);
+    timer_set(&late, 200);
+    timer_set(&tick, 85);
+    assert_int_equal(hw_deadline[0], 85);           /* the hardware wants the exact times */
+    assert_int_equal(timer_queue_run(&queues[0], 85), 1);
+    assert_int_equal(nfired, 1);
+    assert_int_equal(fired[0], 2);                  /* 85 is before poll's window (90) */
+    assert_int_equal(hw_deadline[0], 100);
+    timer_set(&tick, 92);
+    assert_int_equal(timer_queue_run(&queues[0], 92), 2);
+    assert_int_equal(fired[1], 2);
+    assert_int_equal(fired[2], 1);                  /* in its window: no interrupt of its own */
+    assert_int_equal(hw_deadline[0], 200);
+    assert_int_equal(timer_queue_run(&queues[0], 150), 0);
+    assert_int_equal(timer_queue_run(&queues[0], 200), 1);
+    assert_int_equal(fired[3], 3);
+}
+
 static void test_other_cpu_queue(void **state)
 {
     struct timer a;
@@ -328,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup(test_stop_armed_timer, setup),
         cmocka_unit_test_setup(test_rearm_from_callback, setup),
         cmocka_unit_test_setup(test_callback_stops_due_timer, setup),
+        cmocka_unit_test_setup(test_slack, setup),
         cmocka_unit_test_setup(test_other_cpu_queue, setup),
         cmocka_unit_test_setup(test_many_timers, setup),
         cmocka_unit_test(test_time_scale),

@@ -35,6 +35,7 @@ struct hvm_domain {
     uint8_t callback_vector;          /* from HVM_PARAM_CALLBACK_IRQ, 0: none */
     uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */
     uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
+    uint64_t scrubbed_on_demand;      /* RAM frames scrubbed at first use (atomic) */
     uint64_t hypercall_page_gfn;      /* where the guest asked for it, 0: never */
     struct hvm_cpuid_domain cpuid;    /* the CPUID policy's view of the domain */
     spinlock_t uart_lock;             /* guards uart */
@@ -82,10 +83,20 @@ void hvm_load_vcpu(struct vcpu *v);
 void hvm_exit_to_guest(struct vcpu *v) __noreturn;
 
 /*
- * Give the domain's memory a 2^order block of new frames at gfn (RAM). 0,
- * -ENOMEM (no memory or over max_pages) or -EINVAL.
+ * Give the domain's memory a 2^order block of new frames at gfn (RAM),
+ * mapped unscrubbed: scrubbed at first use (hvm.c). 0, -ENOMEM (no memory
+ * or over max_pages) or -EINVAL.
  */
 int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order);
+/*
+ * Make sure gfn's frames are scrubbed and present (scrubbing them now if
+ * need be): 0, or -ENOENT when gfn is unbacked. Every hypervisor use of a
+ * guest frame goes through it (hvm_gfn_to_virt, hvm_gfn_to_mfn, the nested
+ * page fault).
+ */
+int hvm_gfn_ready(struct domain *d, uint64_t gfn);
+/* The machine frame behind gfn, ready for use: true, or false if unbacked. */
+bool hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn);
 
 /*
  * Map guest frame gfn to machine frame mfn, replacing (and freeing, if it

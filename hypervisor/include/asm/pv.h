@@ -186,6 +186,8 @@ void pv_fill_hypercall_page(uint8_t *page);
 extern bool pv_build_quiet;
 /* pv/churn.c: debug_domain_churn=N, run before the boot domains start. */
 void boot_domains_churn(void);
+/* debug_poison_free=: free memory filled with old data before the boot domains. */
+void boot_poison_free_memory(void);
 
 /* User-copy primitive with fault recovery (pv/entry.S). */
 size_t raw_copy_user(void *dst, const void *src, size_t len);

@@ -217,6 +217,12 @@ static inline struct vcpu *domain_vcpu(const struct domain *d, uint64_t vcpu_id)
 struct page_info *domain_alloc_page(struct domain *d);
 /* The same for 2^order contiguous, aligned frames (each freed on its own later). */
 struct page_info *domain_alloc_pages(struct domain *d, unsigned int order);
+/*
+ * The same, not scrubbed: they may hold anyone's old data. The caller must
+ * scrub them (arch_scrub_pages) before d or anything on its behalf can read
+ * them: HVM guest RAM, mapped unscrubbed in the p2m (hvm_gfn_ready()).
+ */
+struct page_info *domain_alloc_pages_unscrubbed(struct domain *d, unsigned int order);
 int domain_free_page(struct domain *d, struct page_info *pg);
 
 /*

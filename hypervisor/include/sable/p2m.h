@@ -11,7 +11,9 @@
  *                                         are both 2 MiB aligned
  *
  * A guest-physical frame with no entry is unbacked: an access faults (NPF)
- * and the domain is crashed, or the access is emulated (MMIO holes).
+ * and the domain is crashed, or the access is emulated (MMIO holes). An
+ * entry may also be backed but not scrubbed yet (P2M_UNSCRUBBED): present
+ * to nobody until its frames have been scrubbed.
  *
  * Table pages come from an ops table, so the same code runs in the
  * hypervisor and in host unit tests. The map does not own the frames it
@@ -31,6 +33,11 @@
 #define P2M_READ        1U
 #define P2M_WRITE       2U
 #define P2M_RW          (P2M_READ | P2M_WRITE)
+/*
+ * Backed, but not scrubbed yet: the entry is not present to the CPU (an
+ * access faults) until p2m_scrub_claim() and p2m_scrub_done() make it so.
+ */
+#define P2M_UNSCRUBBED  4U
 
 struct p2m_ops {
     /* A zeroed 4 KiB table page: its machine address, and *va to write it; 0 = none. */
@@ -73,5 +80,16 @@ int p2m_unmap(struct p2m *p, uint64_t gfn, uint64_t *old_mfn);
  */
 bool p2m_lookup(const struct p2m *p, uint64_t gfn, uint64_t *mfn, unsigned int *order,
                 unsigned int *access);
+
+/*
+ * Scrubbing an unscrubbed entry, without holding p2m.lock while it runs:
+ * p2m_scrub_claim() returns 1 and the whole entry's first frame and order
+ * (the caller scrubs them, then calls p2m_scrub_done(), after which the
+ * entry is present); 0 when gfn's entry is present already; -EBUSY while
+ * another caller has it claimed; -ENOENT when gfn is unbacked. Both under
+ * p2m.lock.
+ */
+int p2m_scrub_claim(struct p2m *p, uint64_t gfn, uint64_t *mfn, unsigned int *order);
+void p2m_scrub_done(struct p2m *p, uint64_t gfn);
 
 #endif

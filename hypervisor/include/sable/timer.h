@@ -24,6 +24,7 @@ typedef void (*timer_fn_t)(void *data);
 
 struct timer {
     s_time_t expires;              /* system time, ns */
+    s_time_t slack;                /* may fire this much early (timer_set_slack) */
     timer_fn_t fn;
     void *data;
     struct timer_queue *queue;     /* owner, fixed at timer_init */
@@ -52,6 +53,15 @@ void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu);
 void timer_set(struct timer *t, s_time_t expires);
 
 /*
+ * Let t fire up to slack ns before its expiry: it never needs an interrupt
+ * of its own while its queue runs anyway (another timer's interrupt) in
+ * that window. For periodic housekeeping, such as polling the serial port,
+ * that need not interrupt a guest that takes timer interrupts of its own.
+ * Set before arming; 0 (the default): exact.
+ */
+void timer_set_slack(struct timer *t, s_time_t slack);
+
+/*
  * Disarm t; nothing if it is not armed. Does not wait for a callback that
  * is already running on t's CPU.
  */
@@ -60,8 +70,8 @@ void timer_stop(struct timer *t);
 bool timer_is_active(const struct timer *t);
 
 /*
- * Run, in expiry order, every timer on q due at or before now, then program
- * the next deadline. Called on q's CPU from its timer (or wake-up)
+ * Run, in expiry order, every timer on q due at or before now (and those
+ * whose slack reaches back to now), then program the next deadline. Called on q's CPU from its timer (or wake-up)
  * interrupt. A callback that re-arms at or before now runs again in the same
  * call. Returns the number of callbacks run.
  */

@@ -80,6 +80,9 @@ void hvm_report_exits(struct domain *d)
             break;
     }
     printk("dom%u: %lu exits:%s\n", d->domain_id, (unsigned long)total, line);
+    printk("dom%u: %lu of %lu MiB of RAM scrubbed at first use\n", d->domain_id,
+           (unsigned long)(__atomic_load_n(&h->scrubbed_on_demand, __ATOMIC_RELAXED) >> 8),
+           (unsigned long)(h->ram_bytes >> 20));
 }
 
 void hvm_domain_destroy(struct domain *d)
@@ -186,6 +189,16 @@ void hvm_load_vcpu(struct vcpu *v)
 
 /* ---- memory ---- */
 
+/*
+ * Guest RAM is scrubbed when first used, not when the domain is built: its
+ * frames are allocated (and charged) at once but mapped unscrubbed, not
+ * present to the guest. The first touch, by the guest (a nested page fault)
+ * or by the hypervisor on its behalf (hvm_gfn_to_virt and friends), scrubs
+ * the whole entry (2 MiB or 4 KiB) and makes it present. Memory the guest
+ * never uses is never touched: under QEMU that is most of a fresh guest's
+ * RAM, whose first read alone costs about 1 ms per MiB. No guest can see
+ * what its frames held before, as nothing maps them until they are clean.
+ */
 int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
 {
     struct hvm_domain *h = hvm_domain(d);
@@ -194,11 +207,11 @@ int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
 
     if (order != P2M_ORDER_4K && order != P2M_ORDER_2M)
         return -EINVAL;
-    pg = domain_alloc_pages(d, order);
+    pg = domain_alloc_pages_unscrubbed(d, order);
     if (!pg)
         return -ENOMEM;
     spin_lock(&h->p2m.lock);
-    rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW);
+    rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW | P2M_UNSCRUBBED);
     spin_unlock(&h->p2m.lock);
     if (rc)
         for (unsigned int i = 0; i < (1U << order); i++)
@@ -206,12 +219,53 @@ int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
     return rc;
 }
 
+/*
+ * gfn's frames scrubbed and present: 0 (scrubbing them here if nobody has,
+ * without the p2m lock; waiting while another CPU does), -ENOENT when gfn
+ * is unbacked. Not from interrupt context.
+ */
+int hvm_gfn_ready(struct domain *d, uint64_t gfn)
+{
+    struct hvm_domain *h = hvm_domain(d);
+    unsigned int order, access;
+    uint64_t mfn;
+    int rc;
+
+    /* Lock-free first look: an entry only ever goes from unscrubbed to present. */
+    if (!p2m_lookup(&h->p2m, gfn, NULL, NULL, &access))
+        return -ENOENT;
+    if (!(access & P2M_UNSCRUBBED))
+        return 0;
+    for (;;) {
+        spin_lock(&h->p2m.lock);
+        rc = p2m_scrub_claim(&h->p2m, gfn, &mfn, &order);
+        spin_unlock(&h->p2m.lock);
+        if (rc != -EBUSY)
+            break;
+        cpu_relax();
+    }
+    if (rc <= 0)
+        return rc;
+    arch_scrub_pages(maddr_to_virt(mfn << PAGE_SHIFT), PAGE_SIZE << order);
+    spin_lock(&h->p2m.lock);
+    p2m_scrub_done(&h->p2m, gfn);
+    spin_unlock(&h->p2m.lock);
+    __atomic_fetch_add(&h->scrubbed_on_demand, 1ULL << order, __ATOMIC_RELAXED);
+    return 0;
+}
+
+bool hvm_gfn_to_mfn(struct domain *d, uint64_t gfn, uint64_t *mfn)
+{
+    return hvm_gfn_ready(d, gfn) == 0 && p2m_lookup(&hvm_domain(d)->p2m, gfn, mfn, NULL, NULL);
+}
+
 void *hvm_gfn_to_virt(struct domain *d, uint64_t gfn, bool write)
 {
     uint64_t mfn;
     unsigned int access;
 
-    if (!p2m_lookup(&hvm_domain(d)->p2m, gfn, &mfn, NULL, &access))
+    if (hvm_gfn_ready(d, gfn) ||
+        !p2m_lookup(&hvm_domain(d)->p2m, gfn, &mfn, NULL, &access))
         return NULL;
     if (write && !(access & P2M_WRITE))
         return NULL;
@@ -365,16 +419,20 @@ bool hvm_interrupt_pending(struct vcpu *v)
 /*
  * Inject what is pending when the guest can take an interrupt now: the
  * event upcall (the callback vector, straight into the vCPU: no local
- * APIC, no EOI) first, else the local APIC's highest vector. Otherwise ask
- * for a VINTR exit at the moment the guest can take one.
+ * APIC, no EOI) first, else the local APIC's highest vector. Otherwise the
+ * upcall waits as a virtual interrupt (V_IRQ with its vector), which the
+ * CPU delivers itself when IF opens, without an exit; a local APIC vector
+ * must be acknowledged as it is delivered, so for it a VINTR exit is asked
+ * for at that moment instead.
  */
 static void hvm_inject_pending(struct vcpu *v)
 {
     struct vmcb *vmcb = hvm_vmcb(v);
+    uint64_t virq = SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT);
     int vector;
 
     vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
-    vmcb->vintr &= ~SVM_VINTR_V_IRQ;
+    vmcb->vintr &= ~(virq | (0xffULL << SVM_VINTR_VECTOR_SHIFT));
     if (!hvm_interrupt_pending(v))
         return;
     if (!(vmcb->eventinj & SVM_EVT_VALID) && (vmcb->rflags & X86_EFLAGS_IF) &&
@@ -390,8 +448,13 @@ static void hvm_inject_pending(struct vcpu *v)
         svm_inject(vmcb, (uint64_t)vector, SVM_EVT_TYPE_INTR, false, 0);
         return;
     }
+    if (hvm_upcall_pending(v)) {
+        vmcb->vintr |= virq | ((uint64_t)hvm_domain(v->domain)->callback_vector
+                               << SVM_VINTR_VECTOR_SHIFT);
+        return;
+    }
     /* A virtual interrupt request only to learn when IF opens; never taken. */
-    vmcb->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR | (0xfULL << SVM_VINTR_PRIO_SHIFT);
+    vmcb->vintr |= virq;
     vmcb->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
 }
 

@@ -174,6 +174,7 @@ int hvm_map_frame(struct domain *d, uint64_t gfn, mfn_t mfn)
 
     if (gfn >> P2M_GFN_BITS)
         return -EINVAL;
+    hvm_gfn_ready(d, gfn);          /* no unscrubbed neighbours left by the split */
     spin_lock(&h->p2m.lock);
     rc = p2m_unmap(&h->p2m, gfn, &old);
     if (rc == -ENOENT)

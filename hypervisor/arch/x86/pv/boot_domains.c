@@ -205,6 +205,7 @@ void boot_domains_start(void)
 
     sched_cpu_init(smp_processor_id());
     boot_domains_churn();
+    boot_poison_free_memory();
     local_irq_enable();
     boot_files_collect();
     frames_free_at_boot = buddy_free_frames();

@@ -174,7 +174,7 @@ uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
 
     if (!is_hvm_domain(d))
         return frame;
-    if (!p2m_lookup(&hvm_domain(d)->p2m, frame, &mfn, NULL, NULL))
+    if (!hvm_gfn_to_mfn(d, frame, &mfn))
         return ~0ULL;
     return mfn;
 }

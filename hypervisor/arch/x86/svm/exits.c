@@ -131,9 +131,18 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
     vmcb->rip = vmcb->exitinfo2;
 }
 
+/*
+ * A nested page fault: guest RAM touched for the first time is scrubbed
+ * now and the access retried (hvm.c); anything else is an access to
+ * unbacked memory (or a right the p2m does not give), which crashes the
+ * domain.
+ */
 static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
 {
     hvm_count_exit(v, HVM_EXIT_NPF);
+    if (!(vmcb->exitinfo1 & SVM_NPF_PRESENT) &&
+        hvm_gfn_ready(v->domain, vmcb->exitinfo2 >> PAGE_SHIFT) == 0)
+        return;
     hvm_crash(v, "%s of unbacked guest-physical address %#lx (rip %#lx, error %#lx)",
               (vmcb->exitinfo1 & SVM_NPF_FETCH) ? "fetch" :
               (vmcb->exitinfo1 & SVM_NPF_WRITE) ? "write" : "read",
