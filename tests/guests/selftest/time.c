@@ -14,9 +14,13 @@
  * two scales), and is allowed timer_late_ms late (default 100: a software
  * CPU beside other domains). Lateness in real time also measures the host:
  * a scenario that packs more virtual CPUs than the host has cores raises it.
+ * A timer later than that is tried again, TIMER_TRIES times in all: the
+ * host may leave a QEMU vCPU thread unscheduled for a while now and then,
+ * but a hypervisor that delivers timers late does so every time.
  */
 #define TIMER_EARLY_NS  (50 * NSEC_PER_USEC)
 #define TIMER_LATE_MS_DEFAULT 100
+#define TIMER_TRIES     3
 
 static volatile unsigned int timer_hits;
 static volatile uint64_t timer_fired_at;
@@ -90,39 +94,64 @@ static void wait_for_timer(unsigned int hits_before)
     events_enable();
 }
 
-static void check_fired(const char *name, uint64_t deadline)
+static int64_t late_max_ns(void)
 {
-    int64_t late = (int64_t)(timer_fired_at - deadline);
-    int64_t late_max = (int64_t)cmdline_get_ulong("timer_late_ms", TIMER_LATE_MS_DEFAULT) *
-                       (int64_t)NSEC_PER_MSEC;
-
-    check(name, late >= -(int64_t)TIMER_EARLY_NS && late <= late_max,
-          "fired %ld us after the deadline", late / (int64_t)NSEC_PER_USEC);
-    printf("time: %s fired %ld us after its deadline\n", name, late / (int64_t)NSEC_PER_USEC);
+    return (int64_t)cmdline_get_ulong("timer_late_ms", TIMER_LATE_MS_DEFAULT) *
+           (int64_t)NSEC_PER_MSEC;
 }
 
 /*
- * Arm the one-shot timer delay_ns ahead and sleep until it fires. Hits are
- * counted from before arming: a timer may fire, and its event be delivered,
- * on the very return from the hypercall that set it.
+ * Arm a timer delay_ns ahead (arm(deadline): 0 or a hypercall's error),
+ * sleep until it fires, and check when: again if it came too late, up to
+ * TIMER_TRIES times. Hits are counted from before arming: a timer may fire,
+ * and its event be delivered, on the very return from the hypercall that
+ * set it. False if it could not be armed.
  */
+static bool timer_fires(const char *name, uint64_t delay_ns, long (*arm)(uint64_t deadline))
+{
+    int64_t late;
+    unsigned int tries = 0;
+
+    do {
+        unsigned int before = timer_hits;
+        uint64_t deadline = time_now() + delay_ns;
+        long rc = arm(deadline);
+
+        if (rc != 0) {
+            check(name, false, "arming the timer failed: %ld", rc);
+            return false;
+        }
+        wait_for_timer(before);
+        late = (int64_t)(timer_fired_at - deadline);
+        tries++;
+        if (late > late_max_ns() && tries < TIMER_TRIES)
+            printf("time: %s fired %ld us after its deadline, trying again\n", name,
+                   late / (int64_t)NSEC_PER_USEC);
+    } while (late > late_max_ns() && tries < TIMER_TRIES);
+    check(name, late >= -(int64_t)TIMER_EARLY_NS && late <= late_max_ns(),
+          "fired %ld us after the deadline (try %u)", late / (int64_t)NSEC_PER_USEC, tries);
+    printf("time: %s fired %ld us after its deadline\n", name, late / (int64_t)NSEC_PER_USEC);
+    return true;
+}
+
+static long arm_singleshot(uint64_t deadline)
+{
+    return timer_set_singleshot(deadline, 0);
+}
+
+static long arm_set_timer_op(uint64_t deadline)
+{
+    return hypercall_set_timer_op(deadline);
+}
+
 void selftest_timer_fires(const char *name, uint64_t delay_ns)
 {
-    unsigned int before = timer_hits;
-    uint64_t deadline = time_now() + delay_ns;
-
-    if (timer_set_singleshot(deadline, 0) != 0) {
-        check(name, false, "VCPUOP_set_singleshot_timer failed");
-        return;
-    }
-    wait_for_timer(before);
-    check_fired(name, deadline);
+    timer_fires(name, delay_ns, arm_singleshot);
 }
 
 static void time_check_timers(void)
 {
     evtchn_port_t port = 0;
-    uint64_t deadline;
     unsigned int before;
     long rc = evtchn_bind_virq(VIRQ_TIMER, 0, &port);
     struct evtchn_status st;
@@ -136,21 +165,10 @@ static void time_check_timers(void)
     evtchn_set_handler(port, timer_handler, NULL);
     evtchn_unmask(port);
 
-    before = timer_hits;
-    deadline = time_now() + 20 * NSEC_PER_MSEC;
-    rc = timer_set_singleshot(deadline, 0);
-    if (CHECK_RC("timer-singleshot-set", rc, 0)) {
-        wait_for_timer(before);
-        check_fired("timer-singleshot-fires", deadline);
-    }
-
-    before = timer_hits;
-    deadline = time_now() + 10 * NSEC_PER_MSEC;
-    rc = hypercall_set_timer_op(deadline);
-    if (CHECK_RC("timer-set-timer-op", rc, 0)) {
-        wait_for_timer(before);
-        check_fired("timer-set-timer-op-fires", deadline);
-    }
+    check("timer-singleshot-set",
+          timer_fires("timer-singleshot-fires", 20 * NSEC_PER_MSEC, arm_singleshot), "-");
+    check("timer-set-timer-op",
+          timer_fires("timer-set-timer-op-fires", 10 * NSEC_PER_MSEC, arm_set_timer_op), "-");
 
     CHECK_RC("timer-future-flag-past", timer_set_singleshot(time_now() - NSEC_PER_MSEC,
                                                             VCPU_SSHOTTMR_future), -XEN_ETIME);
