@@ -173,6 +173,8 @@ static long domctl_dispatch(struct domain *d, struct xen_domctl *op, bool *copyb
         return domctl_getvcpuinfo(d, &op->u.getvcpuinfo);
     case XEN_DOMCTL_hypercall_init:
         return domctl_hypercall_init(d, &op->u.hypercall_init);
+    case XEN_DOMCTL_sethvmcontext:
+        return domctl_sethvmcontext(d, &op->u.hvmcontext);
     case XEN_DOMCTL_scheduler_op:
         *copyback = true;
         return domctl_scheduler_op(d, &op->u.scheduler_op);

@@ -48,8 +48,8 @@ static long createdomain_check(const struct xen_domctl_createdomain *c)
         return -EINVAL;                 /* grant tables v1 only */
     if (c->max_vcpus < 1 || c->max_vcpus > DOMAIN_MAX_VCPUS)
         return -EINVAL;
-    if ((c->flags & XEN_DOMCTL_CDF_hap) && !hvm)
-        return -EINVAL;                 /* nested paging for a PV guest */
+    if ((c->flags & XEN_DOMCTL_CDF_hap) != (hvm ? XEN_DOMCTL_CDF_hap : 0))
+        return -EINVAL;                 /* nested paging for PV; HVM without it (no shadow) */
     if (c->iommu_opts || c->vmtrace_size || c->altp2m_opts)
         return -EINVAL;
     if (c->cpupool_id)
@@ -280,6 +280,30 @@ long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info)
 long domctl_hypercall_init(struct domain *d, const struct xen_domctl_hypercall_init *h)
 {
     return arch_hypercall_init(d, h->gmfn);
+}
+
+/*
+ * XEN_DOMCTL_sethvmcontext: how Xen's toolstack gives a PVH domU's vCPU 0
+ * its first state (libxc's vcpu_hvm: HEADER, CPU, END records). The
+ * records are read whole (at most HVM_CONTEXT_MAX bytes) and checked
+ * before any is loaded.
+ */
+#define HVM_CONTEXT_MAX (64U << 10)
+
+long domctl_sethvmcontext(struct domain *d, const struct xen_domctl_hvmcontext *c)
+{
+    void *buf;
+    long rc;
+
+    if (is_caller(d) || !d->is_hvm || c->size == 0 || c->size > HVM_CONTEXT_MAX)
+        return -EINVAL;
+    buf = xmalloc_bytes(c->size);
+    if (!buf)
+        return -ENOMEM;
+    rc = copy_from_guest(buf, c->buffer, c->size) ? -EFAULT
+                                                  : arch_hvm_load_context(d, buf, c->size);
+    xfree(buf);
+    return rc;
 }
 
 /*

@@ -5,7 +5,12 @@
  *   increase_reservation   new frames for the domain; their mfns are
  *                          written to extent_start (PV), M2P left invalid
  *   populate_physmap       the same for the gpfns listed in extent_start,
- *                          which get the mfns back; the M2P names the gpfn
+ *                          which get the mfns back; the M2P names the gpfn.
+ *                          For an HVM (translated) domain the list holds
+ *                          gfns, left as they are, each extent 4 KiB or
+ *                          2 MiB (order 0 or 9, aligned) and only where
+ *                          nothing is mapped yet, as the toolstack builds
+ *                          a PVH guest's memory
  *   decrease_reservation   give back the frames listed (mfns for PV)
  *   maximum_ram_page       the highest machine frame + 1
  *   current_reservation,   frames the domain has / may have (domid_t arg;
@@ -37,6 +42,12 @@
 
 /* arch/x86/hvm/hypercall.c: add_to_physmap for an HVM domain. */
 long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *xatp);
+/*
+ * arch/x86/hvm/hvm.c: new RAM for an HVM domain at gfn, 2^order frames
+ * (order 0 or 9, gfn aligned to it), where nothing is mapped yet: 0,
+ * -EEXIST (something is), -ENOMEM (no memory, or over max_pages), -EINVAL.
+ */
+int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order);
 
 #define MEMOP_EXTENT_SHIFT 6        /* cmd = op | start_extent << 6 */
 #define MEMOP_CMD_MASK     ((1U << MEMOP_EXTENT_SHIFT) - 1)
@@ -112,7 +123,9 @@ static bool do_extent(unsigned int op, struct memop_args *a)
     case XENMEM_increase_reservation:
         return a->order == 0 && alloc_extent(a, INVALID_M2P_ENTRY, a->list != 0);
     case XENMEM_populate_physmap:
-        return a->order == 0 && !a->d->is_hvm && alloc_extent(a, frame, true);
+        if (a->d->is_hvm)
+            return (a->order == 0 || a->order == 9) && hvm_populate(a->d, frame, a->order) == 0;
+        return a->order == 0 && alloc_extent(a, frame, true);
     default:
         for (uint64_t j = 0; j < (1ULL << a->order); j++)
             if (arch_guest_remove_page(a->d, frame + j))
@@ -150,8 +163,8 @@ static long memory_reservation(unsigned int op, uint64_t start, uint64_t arg)
     a.d = memop_domain(r.domid, &why);
     if (!a.d)
         return start;
-    if (a.d->is_hvm)
-        goto out;               /* translated guests: not done here yet */
+    if (a.d->is_hvm && op != XENMEM_populate_physmap)
+        goto out;               /* translated guests: only populate, so far */
     a.list = r.extent_start;
     a.nr = r.nr_extents;
     a.order = r.extent_order;

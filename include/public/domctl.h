@@ -211,6 +211,17 @@ struct xen_domctl_hypercall_init {
     uint64_t gmfn;                  /* IN: the frame (a machine frame for PV) */
 };
 
+/*
+ * XEN_DOMCTL_sethvmcontext / gethvmcontext: HVM state records
+ * (public/hvm_save.h), size bytes at buffer.
+ */
+struct xen_domctl_hvmcontext {
+    uint32_t size;                  /* IN: bytes at buffer */
+    uint32_t _pad;
+    GUEST_HANDLE(uint8_t) buffer;   /* IN: the records */
+};
+SABLE_ABI_CHECK(xen_domctl_hvmcontext_size, sizeof(struct xen_domctl_hvmcontext) == 16);
+
 /* XEN_DOMCTL_max_vcpus */
 struct xen_domctl_max_vcpus {
     uint32_t max;                   /* IN: must equal createdomain's max_vcpus */
@@ -298,6 +309,7 @@ struct xen_domctl {
         struct xen_domctl_hypercall_init hypercall_init;
         struct xen_domctl_vcpuaffinity vcpuaffinity;
         struct xen_domctl_scheduler_op scheduler_op;
+        struct xen_domctl_hvmcontext hvmcontext;
         uint8_t pad[128];
     } u;
 };

@@ -32,9 +32,11 @@ def test_domctl_lifecycle_and_hostile_input(sable):
     con.wait_for(r"\(d0\) VERDICT SUCCESS")
     con.wait_for(r"\(d1\) VERDICT SUCCESS")
     for name in ("create", "pause-flags", "destroyed", "cycles-free-pages", "destroy-self",
-                 "domainlist-self"):
+                 "domainlist-self", "hvm-populate-2m", "hvm-map-readback", "hvm-param-value",
+                 "hvmctx", "hvmctx-online", "hvm-free-pages"):
         con.wait_for(rf"\(d0\) CHECK {name} PASS")
-    for name in ("unpriv-create", "unpriv-domctl", "unpriv-physinfo", "unpriv-domainlist"):
+    for name in ("unpriv-create", "unpriv-domctl", "unpriv-physinfo", "unpriv-domainlist",
+                 "unpriv-hvm-param"):
         con.wait_for(rf"\(d1\) CHECK {name} PASS")
     m = con.wait_for(r"\(d0\) PHYSINFO cpus=(\d+) total_pages=(\d+) free_pages=(\d+)")
     con.check(int(m.group(1)) == 2, "physinfo should count 2 CPUs")

@@ -25,6 +25,7 @@ int arch_guest_remove_page(struct domain *d, uint64_t gmfn)
 
 long arch_memory_op(unsigned int op, uint64_t arg) { return -ENOSYS; }
 long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *x) { return -ENOSYS; }
+int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order) { return -ENOSYS; }
 
 static struct domain *d1, *d2, *dom0;
 

@@ -85,7 +85,8 @@ void hvm_exit_to_guest(struct vcpu *v) __noreturn;
 /*
  * Give the domain's memory a 2^order block of new frames at gfn (RAM),
  * mapped unscrubbed: scrubbed at first use (hvm.c). 0, -ENOMEM (no memory
- * or over max_pages) or -EINVAL.
+ * or over max_pages), -EEXIST (part of the range is mapped already) or
+ * -EINVAL (order not 0 or 9, gfn unaligned or out of range).
  */
 int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order);
 /*

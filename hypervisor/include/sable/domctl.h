@@ -24,6 +24,7 @@ long domctl_setvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext
 long domctl_getvcpucontext(struct domain *d, const struct xen_domctl_vcpucontext *c);
 long domctl_getvcpuinfo(struct domain *d, struct xen_domctl_getvcpuinfo *info);
 long domctl_hypercall_init(struct domain *d, const struct xen_domctl_hypercall_init *h);
+long domctl_sethvmcontext(struct domain *d, const struct xen_domctl_hvmcontext *c);
 
 /* What XEN_DOMCTL_getdomaininfo reports about d (any state, dying too). */
 void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info);
@@ -38,5 +39,12 @@ int arch_vcpu_get_context(struct vcpu *v, struct vcpu_guest_context *c);
  * the frame is not d's to write (or d is not PV).
  */
 int arch_hypercall_init(struct domain *d, uint64_t gmfn);
+/*
+ * arch: load the HVM state records buf (size bytes, public/hvm_save.h)
+ * into HVM domain d's vCPUs (hvm/hvm_context.h): 0, or -EINVAL (not HVM,
+ * malformed), -EOPNOTSUPP (records Sable keeps no state for), -EEXIST (a
+ * vCPU that has a context already), with nothing loaded.
+ */
+int arch_hvm_load_context(struct domain *d, const void *buf, size_t size);
 
 #endif /* SABLE_DOMCTL_H */

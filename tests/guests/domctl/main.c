@@ -10,6 +10,12 @@
  * input (interface versions, pointers, domain ids, configurations, acting
  * on itself) refused with Xen's error and nothing created or changed.
  *
+ * HVM (PVH) domains as dom0's builder makes them: createdomain with
+ * CDF_hvm|hap, populate_physmap by gfn (4 KiB and 2 MiB extents, never over
+ * a mapping), foreign mappings of its guest frames, HVM params set and read
+ * on its behalf, vCPU 0's first state by sethvmcontext, each with its
+ * hostile variants; and every frame back after destroy (hvm-free-pages).
+ *
  * Unprivileged: every domctl and sysctl command is -EPERM, on dom0 and on
  * itself (its id: self=, default 1); -ESRCH first for a domain that does
  * not exist, as Xen checks in that order.
@@ -17,6 +23,8 @@
 #include <guest/guest.h>
 #include <guest/hypercall.h>
 #include <guest/test.h>
+#include "public/hvm_params.h"
+#include "public/hvm_save.h"
 
 const char test_title[] = "domctl: domain lifecycle and host information";
 
@@ -220,6 +228,199 @@ static void check_cycles(unsigned long n)
     CHECK_EQ("cycles-free-pages", free_pages(), start);
 }
 
+
+/* ---- HVM (PVH) domains ---- */
+
+#define PTE_RW_PRESENT  0x67ULL             /* P RW US A D */
+#define UVMF_INVLPG_    2
+
+static uint8_t window[4096] __attribute__((aligned(4096)));
+static uint8_t ctx_buf[2048];
+
+static long populate(domid_t d, unsigned int order, xen_pfn_t *gfns, unsigned long n)
+{
+    struct xen_memory_reservation r = {
+        .extent_start = guest_handle_from_ptr(gfns), .nr_extents = n,
+        .extent_order = order, .domid = d,
+    };
+
+    return hypercall_memory_op(XENMEM_populate_physmap, &r);
+}
+
+/* Map guest frame gfn of d at window: 0 or the error. */
+static long map_gfn(domid_t d, uint64_t gfn)
+{
+    return hypercall_update_va_mapping_otherdomain((uint64_t)(uintptr_t)window,
+                                                   (gfn << 12) | PTE_RW_PRESENT, UVMF_INVLPG_, d);
+}
+
+static void unmap_window(void)
+{
+    hypercall_update_va_mapping((uint64_t)(uintptr_t)window,
+                                (pfn_to_mfn(virt_to_pfn(window)) << 12) | PTE_RW_PRESENT,
+                                UVMF_INVLPG_);
+}
+
+static long param(unsigned int hop, domid_t d, uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = { .domid = d, .index = index, .value = *value };
+    long rc = hypercall_hvm_op(hop, &p);
+
+    *value = p.value;
+    return rc;
+}
+
+/* HEADER, a CPU record for vcpu as libxc's vcpu_hvm writes it, END: its size. */
+static uint32_t context(uint16_t vcpu, uint32_t magic, uint16_t code, uint64_t cr0)
+{
+    struct hvm_save_descriptor *dsc = (void *)ctx_buf;
+    struct hvm_save_header *h = (void *)(dsc + 1);
+    struct hvm_hw_cpu *c;
+    uint32_t off;
+
+    memset(ctx_buf, 0, sizeof(ctx_buf));
+    *dsc = (struct hvm_save_descriptor){ HVM_SAVE_CODE_HEADER, 0, sizeof(*h) };
+    h->magic = magic;
+    h->version = HVM_FILE_VERSION;
+    dsc = (void *)(h + 1);
+    *dsc = (struct hvm_save_descriptor){ code, vcpu, sizeof(*c) };
+    c = (void *)(dsc + 1);
+    c->rip = 0x100000;
+    c->rbx = 0x6000;
+    c->rflags = 2;
+    c->cr0 = cr0;
+    c->cs_limit = c->ds_limit = c->es_limit = c->ss_limit = ~0U;
+    c->cs_arbytes = 0xc9b;
+    c->ds_arbytes = c->es_arbytes = c->ss_arbytes = 0xc93;
+    c->tr_arbytes = 0x8b;
+    c->tr_limit = 0x67;
+    dsc = (void *)(c + 1);
+    *dsc = (struct hvm_save_descriptor){ HVM_SAVE_CODE_END, 0, 0 };
+    off = (uint32_t)((uint8_t *)(dsc + 1) - ctx_buf);
+    return off;
+}
+
+static long set_context(domid_t d, uint32_t size)
+{
+    op_new(XEN_DOMCTL_sethvmcontext, d)->u.hvmcontext.size = size;
+    op.u.hvmcontext.buffer = guest_handle_from_ptr(ctx_buf);
+    return hypercall_domctl(&op);
+}
+
+static domid_t create_hvm(const char *name, uint32_t vcpus)
+{
+    create_op(vcpus)->u.createdomain.flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    op.u.createdomain.arch.emulation_flags = XEN_X86_EMU_LAPIC;
+    if (!CHECK_RC(name, hypercall_domctl(&op), 0))
+        return 0;
+    return op.domain;
+}
+
+static void check_hvm_memory(domid_t d)
+{
+    xen_pfn_t gfns[4] = { 0x10, 0x11, 0x12, 0 };
+    uint64_t v;
+
+    op_new(XEN_DOMCTL_max_mem, d)->u.max_mem.max_memkb = (512 + 4) * 4;
+    CHECK_RC("hvm-max-mem", hypercall_domctl(&op), 0);
+    CHECK_EQ("hvm-populate-4k", populate(d, 0, gfns, 3), 3);
+    CHECK_EQ("hvm-populate-again", populate(d, 0, gfns, 1), 0);
+    gfns[0] = 0x200;
+    CHECK_EQ("hvm-populate-2m", populate(d, 9, gfns, 1), 1);
+    gfns[0] = 0x400 + 1;
+    CHECK_EQ("hvm-populate-unaligned", populate(d, 9, gfns, 1), 0);
+    gfns[0] = 0x400;
+    CHECK_EQ("hvm-populate-over-max", populate(d, 9, gfns, 1), 0);
+    CHECK_EQ("hvm-populate-order", populate(d, 3, gfns, 1), 0);
+    gfns[0] = 1ULL << 40;
+    CHECK_EQ("hvm-populate-far", populate(d, 0, gfns, 1), 0);
+    gfns[0] = 0x13;
+    CHECK_EQ("hvm-populate-last", populate(d, 0, gfns, 1), 1);
+    CHECK_EQ("hvm-pages", (simple(XEN_DOMCTL_getdomaininfo, d), op.u.getdomaininfo.tot_pages),
+             512 + 4);
+
+    /* Foreign mappings name guest frames: what is written through one is read back. */
+    CHECK_RC("hvm-map", map_gfn(d, 0x11), 0);
+    CHECK_EQ("hvm-map-zero", window[100], 0);
+    memset(window, 0x5a, sizeof(window));
+    unmap_window();
+    CHECK_RC("hvm-map-2m", map_gfn(d, 0x200 + 7), 0);
+    window[0] = 1;
+    unmap_window();
+    CHECK_RC("hvm-map-again", map_gfn(d, 0x11), 0);
+    CHECK_EQ("hvm-map-readback", window[4095], 0x5a);
+    unmap_window();
+    CHECK_RC("hvm-map-unbacked", map_gfn(d, 0x5000), -XEN_EINVAL);
+    CHECK_RC("hvm-map-far", map_gfn(d, 1ULL << 38), -XEN_EINVAL);
+
+    /* Params on its behalf: the builder's four, nothing else. */
+    v = 0xfeffc;
+    CHECK_RC("hvm-param-set", param(HVMOP_set_param, d, HVM_PARAM_STORE_PFN, &v), 0);
+    v = 0;
+    CHECK_RC("hvm-param-get", param(HVMOP_get_param, d, HVM_PARAM_STORE_PFN, &v), 0);
+    CHECK_EQ("hvm-param-value", v, 0xfeffc);
+    v = 1;
+    CHECK_RC("hvm-param-other", param(HVMOP_set_param, d, HVM_PARAM_VIRIDIAN, &v), -XEN_EINVAL);
+    CHECK_RC("hvm-param-callback", param(HVMOP_set_param, d, HVM_PARAM_CALLBACK_IRQ, &v),
+             -XEN_EPERM);
+    v = 1ULL << 40;
+    CHECK_RC("hvm-param-far", param(HVMOP_set_param, d, HVM_PARAM_CONSOLE_PFN, &v), -XEN_EINVAL);
+    CHECK_RC("hvm-param-index", param(HVMOP_get_param, d, 1000, &v), -XEN_EINVAL);
+    CHECK_RC("hvm-param-nodom", param(HVMOP_get_param, 1000, 1, &v), -XEN_ESRCH);
+    CHECK_RC("hvm-param-self-pv", param(HVMOP_get_param, DOMID_SELF, 1, &v), -XEN_ENOSYS);
+}
+
+static void check_hvm_context(domid_t d, domid_t pv)
+{
+    uint32_t size = context(0, HVM_FILE_MAGIC, HVM_SAVE_CODE_CPU, 0x11);
+
+    CHECK_RC("hvmctx-pv", set_context(pv, size), -XEN_EINVAL);
+    CHECK_RC("hvmctx-truncated", set_context(d, size - 4), -XEN_EINVAL);
+    CHECK_RC("hvmctx-empty", set_context(d, 0), -XEN_EINVAL);
+    CHECK_RC("hvmctx-huge", set_context(d, 1U << 30), -XEN_EINVAL);
+    op.u.hvmcontext.buffer = 0x10;
+    CHECK_RC("hvmctx-efault", (op.u.hvmcontext.size = size, hypercall_domctl(&op)), -XEN_EFAULT);
+    CHECK_RC("hvmctx-magic", set_context(d, context(0, 0x1234, HVM_SAVE_CODE_CPU, 0x11)),
+             -XEN_EINVAL);
+    CHECK_RC("hvmctx-vcpu", set_context(d, context(2, HVM_FILE_MAGIC, HVM_SAVE_CODE_CPU, 0x11)),
+             -XEN_EINVAL);
+    CHECK_RC("hvmctx-type", set_context(d, context(0, HVM_FILE_MAGIC, HVM_SAVE_CODE_MTRR, 0x11)),
+             -XEN_EOPNOTSUPP);
+    CHECK_RC("hvmctx-cr0", set_context(d, context(0, HVM_FILE_MAGIC, HVM_SAVE_CODE_CPU,
+                                                  0x80000010)), -XEN_EINVAL);
+    op_new(XEN_DOMCTL_getvcpuinfo, d)->u.getvcpuinfo.vcpu = 0;
+    CHECK_EQ("hvmctx-refused-down", (hypercall_domctl(&op), op.u.getvcpuinfo.online), 0);
+    CHECK_RC("hvmctx", set_context(d, context(0, HVM_FILE_MAGIC, HVM_SAVE_CODE_CPU, 0x11)), 0);
+    op_new(XEN_DOMCTL_getvcpuinfo, d)->u.getvcpuinfo.vcpu = 0;
+    CHECK_EQ("hvmctx-online", (hypercall_domctl(&op), op.u.getvcpuinfo.online), 1);
+    CHECK_RC("hvmctx-again", set_context(d, size), -XEN_EEXIST);
+}
+
+/* A PVH domain's memory, mappings, params and vCPU state, twice: every frame back. */
+static void check_hvm(void)
+{
+    uint64_t start = 0;
+
+    for (int round = 0; round < 2; round++) {
+        domid_t d, pv;
+
+        if (round == 1)
+            start = free_pages();
+        create_op(1)->u.createdomain.flags = XEN_DOMCTL_CDF_hvm;
+        CHECK_RC("hvm-no-hap", hypercall_domctl(&op), -XEN_EINVAL);
+        d = create_hvm("hvm-create", 2);
+        pv = create("hvm-pv-peer", 1);
+        if (!d || !pv)
+            return;
+        CHECK("hvm-flags", flags_of(d) & XEN_DOMINF_hvm_guest);
+        check_hvm_memory(d);
+        check_hvm_context(d, pv);
+        CHECK_RC("hvm-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+        simple(XEN_DOMCTL_destroydomain, pv);
+    }
+    CHECK_EQ("hvm-free-pages", free_pages(), start);
+}
+
 static void check_unprivileged(void)
 {
     static const uint32_t cmds[] = {
@@ -242,6 +443,10 @@ static void check_unprivileged(void)
     CHECK_EQ("unpriv-physinfo-empty", sop.u.physinfo.total_pages, 0);
     CHECK_RC("unpriv-domainlist", sysctl(XEN_SYSCTL_getdomaininfolist), -XEN_EPERM);
     CHECK_EQ("unpriv-domainlist-empty", infos[0].max_pages, 0);
+    {
+        struct xen_hvm_param p = { .domid = 0, .index = HVM_PARAM_STORE_PFN };
+        CHECK_RC("unpriv-hvm-param", hypercall_hvm_op(HVMOP_get_param, &p), -XEN_EPERM);
+    }
 }
 
 void test_main(void)
@@ -253,5 +458,6 @@ void test_main(void)
     check_host_info();
     check_lifecycle();
     check_hostile();
+    check_hvm();
     check_cycles(cmdline_get_ulong("cycles", 20));
 }

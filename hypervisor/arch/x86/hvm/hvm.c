@@ -10,6 +10,8 @@
 #include <sable/page.h>
 #include <sable/sched.h>
 #include <asm/hvm.h>
+#include <hvm/hvm_context.h>
+#include <sable/domctl.h>
 #include <asm/memlayout.h>
 #include <asm/processor.h>
 #include <public/xen.h>
@@ -205,13 +207,20 @@ int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
     struct page_info *pg;
     int rc;
 
-    if (order != P2M_ORDER_4K && order != P2M_ORDER_2M)
+    if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M) || gfn >> P2M_GFN_BITS ||
+        !IS_ALIGNED(gfn, 1ULL << order))
         return -EINVAL;
     pg = domain_alloc_pages_unscrubbed(d, order);
     if (!pg)
         return -ENOMEM;
     spin_lock(&h->p2m.lock);
-    rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW | P2M_UNSCRUBBED);
+    rc = 0;
+    /* Never over a mapping: its frame would be lost (the toolstack may ask twice). */
+    for (uint64_t i = 0; i < (1ULL << order) && !rc; i++)
+        if (p2m_lookup(&h->p2m, gfn + i, NULL, NULL, NULL))
+            rc = -EEXIST;
+    if (!rc)
+        rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW | P2M_UNSCRUBBED);
     spin_unlock(&h->p2m.lock);
     if (rc)
         for (unsigned int i = 0; i < (1U << order); i++)
@@ -470,4 +479,80 @@ void hvm_exit_to_guest(struct vcpu *v)
     svm_asid_assign(&hv->svm);
     hvm_inject_pending(v);
     svm_vmrun(&hv->svm);
+}
+
+/* ---- XEN_DOMCTL_sethvmcontext ---- */
+
+static void seg_load(struct vmcb_seg *s, uint32_t sel, uint32_t attr, uint32_t limit,
+                     uint64_t base)
+{
+    s->sel = (uint16_t)sel;
+    s->attrib = (uint16_t)attr;
+    s->limit = limit;
+    s->base = base;
+}
+
+/* A vCPU loads a context once, before it ever ran (as setvcpucontext). */
+static int context_vcpu_check(void *ctx, unsigned int id, const struct hvm_hw_cpu *c)
+{
+    struct vcpu *v = domain_vcpu(ctx, id);
+
+    if (!v)
+        return -EINVAL;
+    return v->is_initialised || !(v->pause_flags & VPF_down) ? -EEXIST : 0;
+}
+
+/* The registers into the VMCB; the vCPU comes up, as Xen's hvm_load_cpu_ctxt does. */
+static int context_vcpu_apply(void *ctx, unsigned int id, const struct hvm_hw_cpu *c)
+{
+    struct vcpu *v = domain_vcpu(ctx, id);
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+    struct vmcb *vmcb = hv->svm.vmcb;
+    struct svm_gprs *r = &hv->svm.regs;
+
+    vmcb->rax = c->rax;
+    r->rbx = c->rbx; r->rcx = c->rcx; r->rdx = c->rdx; r->rsi = c->rsi; r->rdi = c->rdi;
+    r->rbp = c->rbp; r->r8 = c->r8; r->r9 = c->r9; r->r10 = c->r10; r->r11 = c->r11;
+    r->r12 = c->r12; r->r13 = c->r13; r->r14 = c->r14; r->r15 = c->r15;
+    vmcb->rsp = c->rsp;
+    vmcb->rip = c->rip;
+    vmcb->rflags = c->rflags;
+    vmcb->cr0 = c->cr0;
+    vmcb->cr2 = c->cr2;
+    vmcb->cr3 = c->cr3;
+    vmcb->cr4 = c->cr4;
+    vmcb->efer = c->msr_efer | EFER_SVME;
+    vmcb->dr6 = c->dr6 ? c->dr6 : vmcb->dr6;
+    vmcb->dr7 = c->dr7 ? c->dr7 : vmcb->dr7;
+    seg_load(&vmcb->cs, c->cs_sel, c->cs_arbytes, c->cs_limit, c->cs_base);
+    seg_load(&vmcb->ds, c->ds_sel, c->ds_arbytes, c->ds_limit, c->ds_base);
+    seg_load(&vmcb->es, c->es_sel, c->es_arbytes, c->es_limit, c->es_base);
+    seg_load(&vmcb->fs, c->fs_sel, c->fs_arbytes, c->fs_limit, c->fs_base);
+    seg_load(&vmcb->gs, c->gs_sel, c->gs_arbytes, c->gs_limit, c->gs_base);
+    seg_load(&vmcb->ss, c->ss_sel, c->ss_arbytes, c->ss_limit, c->ss_base);
+    seg_load(&vmcb->tr, c->tr_sel, c->tr_arbytes, c->tr_limit, c->tr_base);
+    seg_load(&vmcb->ldtr, c->ldtr_sel, c->ldtr_arbytes, c->ldtr_limit, c->ldtr_base);
+    seg_load(&vmcb->gdtr, 0, 0, c->gdtr_limit, c->gdtr_base);
+    seg_load(&vmcb->idtr, 0, 0, c->idtr_limit, c->idtr_base);
+    vmcb->cpl = (uint8_t)((c->ss_arbytes >> 5) & 3);      /* SS.DPL */
+    vmcb->sysenter_cs = c->sysenter_cs;
+    vmcb->sysenter_esp = c->sysenter_esp;
+    vmcb->sysenter_eip = c->sysenter_eip;
+    vmcb->kernel_gs_base = c->shadow_gs;
+    vmcb->star = c->msr_star;
+    vmcb->lstar = c->msr_lstar;
+    vmcb->cstar = c->msr_cstar;
+    vmcb->sfmask = c->msr_syscall_mask;
+    hv->tsc_aux = (uint32_t)c->msr_tsc_aux;
+    hv->wait_for_sipi = false;
+    v->is_initialised = true;
+    vcpu_up(v);
+    return 0;
+}
+
+int arch_hvm_load_context(struct domain *d, const void *buf, size_t size)
+{
+    if (!is_hvm_domain(d))
+        return -EINVAL;
+    return hvm_context_load(buf, size, d->max_vcpus, context_vcpu_check, context_vcpu_apply, d);
 }

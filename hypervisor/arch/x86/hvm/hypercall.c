@@ -94,6 +94,25 @@ static bool param_guest_writable(uint32_t index)
     return index == HVM_PARAM_CALLBACK_IRQ;
 }
 
+/*
+ * Which the domain builder (the privileged domain, on another domain) may
+ * write, and the values that make sense: frames inside the guest-physical
+ * space, 32-bit ports.
+ */
+static bool param_builder_writable(uint32_t index, uint64_t value)
+{
+    switch (index) {
+    case HVM_PARAM_STORE_PFN:
+    case HVM_PARAM_CONSOLE_PFN:
+        return !(value >> P2M_GFN_BITS);
+    case HVM_PARAM_STORE_EVTCHN:
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        return value <= UINT32_MAX;
+    default:
+        return false;
+    }
+}
+
 /* HVM_PARAM_CALLBACK_IRQ: only the vector type delivers events here. */
 static int set_callback_irq(struct domain *d, uint64_t value)
 {
@@ -114,45 +133,82 @@ static int set_callback_irq(struct domain *d, uint64_t value)
     return 0;
 }
 
-static long hvmop_param(uint64_t op, uint64_t arg)
+/*
+ * The domain an hvm_op names, with a reference: the caller itself (an HVM
+ * guest), or for the privileged domain (PV dom0 building or serving a
+ * guest) another HVM domain. NULL with *rc: -ENOSYS (a PV caller on
+ * itself), -EPERM, -ESRCH, -EINVAL (the target is PV).
+ */
+static struct domain *hvmop_domain(domid_t id, long *rc)
 {
-    struct domain *d = current->domain;
-    struct xen_hvm_param p;
+    struct domain *self = current->domain, *d;
+
+    if (id == DOMID_SELF || id == self->domain_id) {
+        *rc = -ENOSYS;
+        return is_hvm_domain(self) && domain_get(self) ? self : NULL;
+    }
+    if (!self->is_privileged) {
+        *rc = -EPERM;
+        return NULL;
+    }
+    d = domain_get_by_id(id);
+    *rc = d ? -EINVAL : -ESRCH;
+    if (d && !is_hvm_domain(d)) {
+        domain_put(d);
+        d = NULL;
+    }
+    return d;
+}
+
+static long param_set(struct domain *d, uint32_t index, uint64_t value)
+{
+    bool own = d == current->domain;
     long rc = 0;
 
-    if (copy_from_guest(&p, arg, sizeof(p)))
-        return -EFAULT;
-    if (p.domid != DOMID_SELF && p.domid != d->domain_id)
-        return -EPERM;
-    if (p.index >= HVM_NR_PARAMS)
-        return -EINVAL;
-    if (op == HVMOP_get_param) {
-        p.value = hvm_domain(d)->params[p.index];
-        return copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
-    }
-    if (!param_guest_writable(p.index))
-        return -EPERM;
-    if (p.index == HVM_PARAM_CALLBACK_IRQ)
-        rc = set_callback_irq(d, p.value);
+    if (own ? !param_guest_writable(index) : !param_builder_writable(index, value))
+        return own || index == HVM_PARAM_CALLBACK_IRQ ? -EPERM : -EINVAL;
+    if (index == HVM_PARAM_CALLBACK_IRQ)
+        rc = set_callback_irq(d, value);
     if (!rc)
-        hvm_domain(d)->params[p.index] = p.value;
+        hvm_domain(d)->params[index] = value;
     /* An event may already be waiting for the new vector. */
-    for (unsigned int i = 0; !rc && i < d->max_vcpus; i++)
+    for (unsigned int i = 0; !rc && own && i < d->max_vcpus; i++)
         if (d->vcpu[i] && d->vcpu[i]->vcpu_info->evtchn_upcall_pending)
             arch_vcpu_kick(d->vcpu[i]);
     return rc;
 }
 
+static long hvmop_param(uint64_t op, uint64_t arg)
+{
+    struct xen_hvm_param p;
+    struct domain *d;
+    long rc;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    d = hvmop_domain(p.domid, &rc);
+    if (!d)
+        return rc;
+    if (p.index >= HVM_NR_PARAMS) {
+        rc = -EINVAL;
+    } else if (op == HVMOP_get_param) {
+        p.value = hvm_domain(d)->params[p.index];
+        rc = copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
+    } else {
+        rc = param_set(d, p.index, p.value);
+    }
+    domain_put(d);
+    return rc;
+}
+
 long do_hvm_op(uint64_t op, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (!is_hvm_domain(current->domain))
-        return -ENOSYS;
     switch (op) {
     case HVMOP_set_param:
     case HVMOP_get_param:
         return hvmop_param(op, arg);
     case HVMOP_pagetable_dying:
-        return 0;
+        return is_hvm_domain(current->domain) ? 0 : -ENOSYS;
     default:
         return -ENOSYS;
     }

@@ -19,6 +19,7 @@
 #include <sable/mm.h>
 #include <sable/page.h>
 #include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/memlayout.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
@@ -302,10 +303,28 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4
 }
 
 /*
+ * As Xen does for a translated (HVM) foreign domain, the frame the entry
+ * names is one of its guest frames: replaced by the machine frame behind
+ * it (scrubbed first if it never was). -EINVAL when nothing backs it.
+ */
+static long foreign_translate(struct domain *pg_owner, uint64_t *val)
+{
+    uint64_t mfn;
+
+    if (!pg_owner->is_hvm || !(*val & _PAGE_PRESENT))
+        return 0;
+    if (!hvm_gfn_to_mfn(pg_owner, pte_addr(*val) >> PAGE_SHIFT, &mfn))
+        return -EINVAL;
+    *val = (*val & ~PTE_ADDR_MASK) | (mfn << PAGE_SHIFT);
+    return 0;
+}
+
+/*
  * update_va_mapping_otherdomain(va, pte, flags, domid): the same, the new
  * entry mapping a frame of domain domid's: how the privileged domain maps
  * the memory of a domain it builds or serves (Xen's privileged foreign
- * mapping). As on Xen, -ESRCH when domid may not be named: itself, one
+ * mapping; for an HVM domain the entry names a guest frame). As on Xen,
+ * -ESRCH when domid may not be named: itself, one
  * that does not exist or is dying, DOMID_* ids, or any other domain for an
  * unprivileged caller.
  */
@@ -322,7 +341,9 @@ long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
     pg_owner = domain_get_by_id((domid_t)domid);
     if (!pg_owner)
         return -ESRCH;
-    rc = pg_owner->is_hvm ? -EINVAL : update_va_mapping(va, val, flags, pg_owner);
+    rc = foreign_translate(pg_owner, &val);
+    if (!rc)
+        rc = update_va_mapping(va, val, flags, pg_owner);
     domain_put(pg_owner);
     return rc;
 }
