@@ -27,10 +27,28 @@ void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu)
     ASSERT(t->queue);
 }
 
+/* Lock the queue t is on (timer_migrate may move it while we wait: check and retry). */
+static struct timer_queue *lock_queue(struct timer *t, unsigned long *flags)
+{
+    for (;;) {
+        struct timer_queue *q = __atomic_load_n(&t->queue, __ATOMIC_ACQUIRE);
+
+        *flags = spin_lock_irqsave(&q->lock);
+        if (__atomic_load_n(&t->queue, __ATOMIC_RELAXED) == q)
+            return q;
+        spin_unlock_irqrestore(&q->lock, *flags);
+    }
+}
+
 /* Armed and not yet fired (a snapshot: it may fire right after). */
 bool timer_is_active(const struct timer *t)
 {
     return __atomic_load_n(&t->queued, __ATOMIC_RELAXED);
+}
+
+unsigned int timer_cpu(const struct timer *t)
+{
+    return __atomic_load_n(&t->queue, __ATOMIC_ACQUIRE)->cpu;
 }
 
 /* Take t out of q. Lock held, t queued. */
@@ -88,8 +106,8 @@ static void queue_program(struct timer_queue *q)
  */
 void timer_set(struct timer *t, s_time_t expires)
 {
-    struct timer_queue *q = t->queue;
-    unsigned long flags = spin_lock_irqsave(&q->lock);
+    unsigned long flags;
+    struct timer_queue *q = lock_queue(t, &flags);
 
     if (t->queued)
         queue_unlink(q, t);
@@ -108,12 +126,47 @@ void timer_set_slack(struct timer *t, s_time_t slack)
 /* Disarm; the hardware keeps its deadline and fires once for nothing. */
 void timer_stop(struct timer *t)
 {
-    struct timer_queue *q = t->queue;
-    unsigned long flags = spin_lock_irqsave(&q->lock);
+    unsigned long flags;
+    struct timer_queue *q = lock_queue(t, &flags);
 
     if (t->queued)
         queue_unlink(q, t);
     spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/*
+ * Move t to cpu's queue, armed as it was. Both queues are locked, the
+ * lower CPU first; the old queue keeps its hardware deadline and fires
+ * once for nothing, as after timer_stop.
+ */
+void timer_migrate(struct timer *t, unsigned int cpu)
+{
+    struct timer_queue *to = arch_timer_queue(cpu), *from, *first, *second;
+    unsigned long flags;
+
+    ASSERT(to);
+    for (;;) {
+        from = __atomic_load_n(&t->queue, __ATOMIC_ACQUIRE);
+        if (from == to)
+            return;
+        first = from->cpu < to->cpu ? from : to;
+        second = first == from ? to : from;
+        flags = spin_lock_irqsave(&first->lock);
+        spin_lock(&second->lock);
+        if (__atomic_load_n(&t->queue, __ATOMIC_RELAXED) == from)
+            break;
+        spin_unlock(&second->lock);
+        spin_unlock_irqrestore(&first->lock, flags);
+    }
+    if (t->queued) {
+        queue_unlink(from, t);
+        queue_insert(to, t);
+        if (to->head == t && t->expires < to->programmed)
+            queue_program(to);
+    }
+    __atomic_store_n(&t->queue, to, __ATOMIC_RELEASE);
+    spin_unlock(&second->lock);
+    spin_unlock_irqrestore(&first->lock, flags);
 }
 
 /*

@@ -65,6 +65,15 @@ void vcpu_guest_init(struct vcpu *v)
     timer_init(&v->poll_timer, vcpu_poll_timeout_fn, v, v->processor);
 }
 
+void vcpu_timers_follow(struct vcpu *v, unsigned int cpu)
+{
+    if (timer_cpu(&v->singleshot_timer) == cpu)
+        return;                         /* they always move together */
+    timer_migrate(&v->singleshot_timer, cpu);
+    timer_migrate(&v->periodic_timer, cpu);
+    timer_migrate(&v->poll_timer, cpu);
+}
+
 void vcpu_guest_quiesce(struct vcpu *v)
 {
     __atomic_store_n(&v->periodic_period, 0, __ATOMIC_RELAXED);

@@ -252,6 +252,54 @@ static void test_other_cpu_queue(void **state)
     assert_int_equal(timer_queue_run(&queues[1], 10), 1);
 }
 
+/*
+ * A vCPU's timer follows it to another CPU: armed, it leaves the old queue
+ * and fires from the new one (which programs its hardware for it); idle,
+ * it only changes queue; moving to where it is changes nothing.
+ */
+static void test_migrate(void **state)
+{
+    struct timer a, b;
+
+    timer_init(&a, record, (void *)1, 0);
+    timer_init(&b, record, (void *)2, 1);
+    timer_set(&b, 40);
+    timer_set(&a, 20);
+    assert_int_equal(hw_deadline[0], 20);
+    timer_migrate(&a, 1);
+    assert_int_equal(timer_cpu(&a), 1);
+    assert_true(timer_is_active(&a));
+    assert_int_equal(queues[0].nr_queued, 0);
+    assert_int_equal(queues[1].nr_queued, 2);
+    assert_int_equal(hw_deadline[1], 20);       /* the new head: programmed there */
+    assert_int_equal(timer_queue_run(&queues[0], 30), 0);
+    assert_int_equal(timer_queue_run(&queues[1], 30), 1);
+    assert_int_equal(fired[0], 1);
+
+    /* Idle: only the queue changes; re-armed later, it fires on the new CPU. */
+    timer_migrate(&a, 0);
+    assert_false(timer_is_active(&a));
+    assert_int_equal(timer_cpu(&a), 0);
+    timer_set(&a, 35);
+    assert_int_equal(queues[0].nr_queued, 1);
+    assert_int_equal(hw_deadline[0], 35);
+    timer_migrate(&a, 0);
+    assert_int_equal(queues[0].nr_queued, 1);
+
+    /* Behind an earlier head, the new queue's hardware is not touched. */
+    timer_migrate(&a, 1);
+    assert_int_equal(queues[1].head, &a);
+    timer_set(&a, 50);
+    hw_programs[1] = 0;
+    timer_migrate(&a, 0);
+    timer_migrate(&a, 1);
+    assert_ptr_equal(queues[1].head, &b);
+    assert_int_equal(hw_programs[1], 0);
+    assert_int_equal(timer_queue_run(&queues[1], 60), 2);
+    assert_int_equal(fired[1], 2);
+    assert_int_equal(fired[2], 1);
+}
+
 /* Many timers: random expiries, a third stopped, time advancing in steps. */
 #define MANY 3000
 static struct timer many[MANY];
@@ -358,6 +406,7 @@ int main(void)
         cmocka_unit_test_setup(test_callback_stops_due_timer, setup),
         cmocka_unit_test_setup(test_slack, setup),
         cmocka_unit_test_setup(test_other_cpu_queue, setup),
+        cmocka_unit_test_setup(test_migrate, setup),
         cmocka_unit_test_setup(test_many_timers, setup),
         cmocka_unit_test(test_time_scale),
     };

@@ -86,6 +86,7 @@ static void switch_to(unsigned int cpu, struct vcpu *prev, struct vcpu *next)
     uint64_t t0 = timed ? rdtsc_ordered() : 0;
 
     this_cpu_info()->curr = next;
+    vcpu_timers_follow(next, cpu);
     arch_context_switch(prev, next);
     update_vcpu_system_time(next);
     if (prev)

@@ -24,8 +24,8 @@
 /* Exit statistics, per domain: printed when it ends. */
 enum hvm_exit_kind {
     HVM_EXIT_CPUID, HVM_EXIT_MSR, HVM_EXIT_VMMCALL, HVM_EXIT_HLT, HVM_EXIT_IO,
-    HVM_EXIT_NPF, HVM_EXIT_INTR, HVM_EXIT_VINTR, HVM_EXIT_EXCEPTION, HVM_EXIT_OTHER,
-    HVM_EXIT_NR
+    HVM_EXIT_NPF, HVM_EXIT_APIC, HVM_EXIT_INTR, HVM_EXIT_VINTR, HVM_EXIT_IRET,
+    HVM_EXIT_EXCEPTION, HVM_EXIT_OTHER, HVM_EXIT_NR
 };
 
 struct hvm_domain {
@@ -36,6 +36,9 @@ struct hvm_domain {
     uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */
     uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
     uint64_t scrubbed_on_demand;      /* RAM frames scrubbed at first use (atomic) */
+    uint64_t lapic_timer_fired;       /* local APIC timer callbacks (atomic) */
+    uint64_t lapic_timer_remote;      /* ... run on another CPU than the vCPU's (atomic) */
+    uint64_t nmis;                    /* NMIs injected (atomic) */
     uint64_t hypercall_page_gfn;      /* where the guest asked for it, 0: never */
     struct hvm_cpuid_domain cpuid;    /* the CPUID policy's view of the domain */
     spinlock_t uart_lock;             /* guards uart */
@@ -53,6 +56,8 @@ struct hvm_vcpu {
     struct vlapic lapic;
     struct timer lapic_timer;
     void *ipi_out;                    /* hvm/lapic.c: where an ICR write's IPI goes */
+    bool nmi_pending;                 /* an NMI waits (set by any CPU, atomic) */
+    bool nmi_masked;                  /* one was delivered; blocked until an IRET (own CPU) */
 };
 
 /* The host's XSAVE support (svm.c): 0 when only FXSAVE is used. */
@@ -130,6 +135,19 @@ int hvm_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 bool hvm_lapic_is_msr(uint32_t msr);
 int hvm_lapic_pending(struct vcpu *v);           /* vector, or -1 */
+/* v runs on cpu now: its APIC timer moves there (hvm_load_vcpu). */
+void hvm_lapic_follow(struct vcpu *v, unsigned int cpu);
+/*
+ * A nested page fault at gpa outside RAM: if it is v's APIC page, emulate
+ * the instruction (or crash the domain with a report if it cannot be) and
+ * return true; false if gpa is not the APIC's.
+ */
+bool hvm_lapic_mmio(struct vcpu *v, uint64_t gpa);
+/* NMIs (hvm.c): make one pending for v and kick it; forget NMI state (INIT). */
+void hvm_nmi_raise(struct vcpu *v);
+void hvm_nmi_reset(struct vcpu *v);
+/* The guest executes an IRET while NMIs are blocked: they open after it. */
+void hvm_nmi_iret(struct vcpu *v);
 void hvm_lapic_ack(struct vcpu *v, uint8_t vector);
 /* The COM1 UART (hvm/devices.c). */
 void hvm_vuart_init(struct domain *d);
@@ -143,6 +161,8 @@ void hvm_crash(struct vcpu *v, const char *fmt, ...) __attribute__((format(print
 /* Is an event upcall waiting that the vCPU should take? Or any interrupt? */
 bool hvm_upcall_pending(struct vcpu *v);
 bool hvm_interrupt_pending(struct vcpu *v);
+/* Is an NMI waiting for v (it wakes a halted vCPU whatever RFLAGS.IF says)? */
+bool hvm_nmi_pending(struct vcpu *v);
 
 /* Count one exit of this kind for v's domain. */
 static inline void hvm_count_exit(struct vcpu *v, enum hvm_exit_kind k)

@@ -104,6 +104,7 @@ struct vmcb {
 #define SVM_INTERCEPT1_INIT      (1U << 3)
 #define SVM_INTERCEPT1_VINTR     (1U << 4)
 #define SVM_INTERCEPT1_CPUID     (1U << 18)
+#define SVM_INTERCEPT1_IRET      (1U << 20)
 #define SVM_INTERCEPT1_INVD      (1U << 22)
 #define SVM_INTERCEPT1_HLT       (1U << 24)
 #define SVM_INTERCEPT1_INVLPGA   (1U << 26)
@@ -153,6 +154,7 @@ struct vmcb {
 #define SVM_EXIT_VINTR           0x64
 #define SVM_EXIT_RDTSC           0x6e
 #define SVM_EXIT_CPUID           0x72
+#define SVM_EXIT_IRET            0x74
 #define SVM_EXIT_INVD            0x76
 #define SVM_EXIT_PAUSE           0x77
 #define SVM_EXIT_HLT             0x78

@@ -5,13 +5,14 @@
  * struct vlapic_ops, and turns the error codes below into #GP.
  *
  *   interface        registers                      errors
- *   MSR 0x1b         APIC base: mode transitions    bad transition, reserved
- *                                                   bits, relocation: -EINVAL
+ *   MSR 0x1b         APIC base: mode transitions,   bad transition, reserved
+ *                    the page's address             bits: -EINVAL
  *   MSR 0x800-0x8ff  x2APIC registers (x2APIC mode) not in x2APIC mode, no
  *                                                   such register, read-only/
  *                                                   write-only, reserved bits:
  *                                                   -EINVAL
- *   MMIO page        xAPIC registers (xAPIC mode)   not in xAPIC mode: -ENODEV
+ *   MMIO page at     xAPIC registers (xAPIC mode)   not in xAPIC mode: -ENODEV
+ *   the APIC base
  *                                                   (caller: plain memory
  *                                                   hole); bad offsets/sizes
  *                                                   are ignored, as hardware
@@ -52,7 +53,7 @@
 #define VLAPIC_HAS_TSC_DEADLINE 1
 
 /* Architectural values. */
-#define VLAPIC_DEFAULT_BASE     0xfee00000ULL  /* the only base accepted */
+#define VLAPIC_DEFAULT_BASE     0xfee00000ULL  /* after reset; the guest may move it */
 #define VLAPIC_MMIO_SIZE        0x1000
 #define VLAPIC_MSR_FIRST        0x800          /* x2APIC register MSRs */
 #define VLAPIC_MSR_LAST         0x8ff

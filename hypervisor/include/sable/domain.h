@@ -234,6 +234,12 @@ void vcpu_guest_init(struct vcpu *v);
 void vcpu_guest_quiesce(struct vcpu *v);
 void vcpu_guest_destroy(struct vcpu *v);
 /*
+ * v starts running on cpu: its timers move to cpu's queue (armed as they
+ * were), so that they interrupt the CPU it runs on, not another one that
+ * would have to kick it across. Called by the dispatcher on every switch.
+ */
+void vcpu_timers_follow(struct vcpu *v, unsigned int cpu);
+/*
  * Bring an initialised vCPU up (clear VPF_down, wake it): 0, or -EINVAL
  * if it has no guest context yet. The domain builder sets is_initialised
  * on vCPU 0 and calls this; guests use VCPUOP_initialise + VCPUOP_up.

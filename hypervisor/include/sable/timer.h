@@ -1,7 +1,8 @@
 /*
  * One-shot timers on per-CPU queues.
  *
- * A timer belongs to one CPU's queue (chosen at timer_init) and its callback
+ * A timer belongs to one CPU's queue (chosen at timer_init, changed by
+ * timer_migrate) and its callback
  * runs on that CPU, in interrupt context, with the queue unlocked, so a
  * callback may re-arm its own timer or arm and stop others. Times are system
  * time (now_ns()). The queue is a list kept sorted by expiry: arming is
@@ -27,7 +28,8 @@ struct timer {
     s_time_t slack;                /* may fire this much early (timer_set_slack) */
     timer_fn_t fn;
     void *data;
-    struct timer_queue *queue;     /* owner, fixed at timer_init */
+    struct timer_queue *queue;     /* owner: set at timer_init, changed only by
+                                      timer_migrate with both queues locked */
     /* Guarded by queue->lock: */
     struct timer *prev, *next;     /* neighbours while queued */
     bool queued;
@@ -68,6 +70,17 @@ void timer_set_slack(struct timer *t, s_time_t slack);
 void timer_stop(struct timer *t);
 
 bool timer_is_active(const struct timer *t);
+
+/*
+ * Move t to cpu's queue, armed as it was (its callback then runs there):
+ * for a vCPU's timers, which follow the vCPU when it changes CPU so that
+ * they interrupt the CPU it runs on. Safe against timer_set/timer_stop on
+ * other CPUs; a callback already running on the old CPU finishes there.
+ */
+void timer_migrate(struct timer *t, unsigned int cpu);
+
+/* The CPU whose queue t is on. */
+unsigned int timer_cpu(const struct timer *t);
 
 /*
  * Run, in expiry order, every timer on q due at or before now (and those

@@ -4,6 +4,7 @@
  * access to guest memory through the guest's own page tables.
  */
 #include <sable/console.h>
+#include <sable/event.h>
 #include <sable/errno.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
@@ -14,6 +15,7 @@
 #include <sable/domctl.h>
 #include <asm/memlayout.h>
 #include <asm/processor.h>
+#include <asm/percpu.h>
 #include <public/xen.h>
 
 #define MSR_TSC_AUX 0xc0000103
@@ -61,7 +63,8 @@ int hvm_domain_create(struct domain *d)
 static const char *const exit_names[HVM_EXIT_NR] = {
     [HVM_EXIT_CPUID] = "cpuid", [HVM_EXIT_MSR] = "msr", [HVM_EXIT_VMMCALL] = "vmmcall",
     [HVM_EXIT_HLT] = "hlt", [HVM_EXIT_IO] = "io", [HVM_EXIT_NPF] = "npf",
-    [HVM_EXIT_INTR] = "intr", [HVM_EXIT_VINTR] = "vintr",
+    [HVM_EXIT_APIC] = "apic", [HVM_EXIT_INTR] = "intr", [HVM_EXIT_VINTR] = "vintr",
+    [HVM_EXIT_IRET] = "iret",
     [HVM_EXIT_EXCEPTION] = "exception", [HVM_EXIT_OTHER] = "other",
 };
 
@@ -82,6 +85,11 @@ void hvm_report_exits(struct domain *d)
             break;
     }
     printk("dom%u: %lu exits:%s\n", d->domain_id, (unsigned long)total, line);
+    printk("dom%u: local APIC timer fired %lu times, %lu on another CPU than its vCPU's; "
+           "%lu NMIs\n", d->domain_id,
+           (unsigned long)__atomic_load_n(&h->lapic_timer_fired, __ATOMIC_RELAXED),
+           (unsigned long)__atomic_load_n(&h->lapic_timer_remote, __ATOMIC_RELAXED),
+           (unsigned long)__atomic_load_n(&h->nmis, __ATOMIC_RELAXED));
     printk("dom%u: %lu of %lu MiB of RAM scrubbed at first use\n", d->domain_id,
            (unsigned long)(__atomic_load_n(&h->scrubbed_on_demand, __ATOMIC_RELAXED) >> 8),
            (unsigned long)(h->ram_bytes >> 20));
@@ -187,6 +195,7 @@ void hvm_load_vcpu(struct vcpu *v)
         __asm__ volatile("fxrstor64 (%0)" :: "r"(hv->fpu) : "memory");
     }
     wrmsr(MSR_TSC_AUX, hvm_vcpu(v)->tsc_aux);
+    hvm_lapic_follow(v, smp_processor_id());
 }
 
 /* ---- memory ---- */
@@ -425,6 +434,64 @@ bool hvm_interrupt_pending(struct vcpu *v)
     return hvm_upcall_pending(v) || hvm_lapic_pending(v) >= 0;
 }
 
+bool hvm_nmi_pending(struct vcpu *v)
+{
+    return __atomic_load_n(&hvm_vcpu(v)->nmi_pending, __ATOMIC_ACQUIRE);
+}
+
+void hvm_nmi_raise(struct vcpu *v)
+{
+    __atomic_store_n(&hvm_vcpu(v)->nmi_pending, true, __ATOMIC_RELEASE);
+    arch_vcpu_kick(v);
+}
+
+/* INIT: no NMI pending or blocked (the vCPU is not running). */
+void hvm_nmi_reset(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    __atomic_store_n(&hv->nmi_pending, false, __ATOMIC_RELEASE);
+    hv->nmi_masked = false;
+    hv->svm.vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_IRET;
+}
+
+/*
+ * The IRET intercept comes before the instruction runs: NMIs are open
+ * from now on, but one that is pending must wait until the IRET is done
+ * (its frame still belongs to the handler). An interrupt shadow holds off
+ * the virtual-interrupt window that hvm_inject_nmi asks for until then.
+ */
+void hvm_nmi_iret(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    hv->nmi_masked = false;
+    hv->svm.vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_IRET;
+    hv->svm.vmcb->int_state |= 1;
+}
+
+/*
+ * A pending NMI goes in first, whatever RFLAGS.IF says, unless the vCPU
+ * is blocking NMIs: from the delivery of one until the next IRET, which is
+ * intercepted to learn when. True if it still waits for a window (right
+ * after that IRET, or behind an event being re-injected).
+ */
+static bool hvm_inject_nmi(struct vcpu *v, struct vmcb *vmcb)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    if (!hvm_nmi_pending(v) || hv->nmi_masked)
+        return false;
+    if ((vmcb->eventinj & SVM_EVT_VALID) || (vmcb->int_state & 1))
+        return true;
+    __atomic_store_n(&hv->nmi_pending, false, __ATOMIC_RELEASE);
+    hv->nmi_masked = true;
+    vmcb->intercept_misc1 |= SVM_INTERCEPT1_IRET;
+    svm_inject(vmcb, 2, SVM_EVT_TYPE_NMI, false, 0);
+    __atomic_fetch_add(&hvm_domain(v->domain)->nmis, 1, __ATOMIC_RELAXED);
+    return false;
+}
+
 /*
  * Inject what is pending when the guest can take an interrupt now: the
  * event upcall (the callback vector, straight into the vCPU: no local
@@ -442,6 +509,12 @@ static void hvm_inject_pending(struct vcpu *v)
 
     vmcb->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
     vmcb->vintr &= ~(virq | (0xffULL << SVM_VINTR_VECTOR_SHIFT));
+    if (hvm_inject_nmi(v, vmcb)) {
+        /* An exit as soon as the guest can take an interrupt, to try again. */
+        vmcb->vintr |= virq;
+        vmcb->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
+        return;
+    }
     if (!hvm_interrupt_pending(v))
         return;
     if (!(vmcb->eventinj & SVM_EVT_VALID) && (vmcb->rflags & X86_EFLAGS_IF) &&

@@ -6,15 +6,24 @@
  * Every vlapic_* call on a vCPU's APIC holds that vCPU's lapic_lock, with
  * interrupts off (timers and other CPUs' IPIs reach it too). IPI routing
  * takes the target's lock after dropping the sender's: send_ipi runs with
- * the sender's lock held, so it only records the IPI; hvm_lapic_msr_write
- * delivers it once the lock is dropped.
+ * the sender's lock held, so it only records the IPI; the register write
+ * (MSR or MMIO) delivers it once the lock is dropped. An NMI IPI marks the
+ * target's nmi_pending; hvm.c injects it when the target is not blocking
+ * NMIs (from one NMI's delivery to the next IRET).
  *
  * Every vCPU's APIC starts enabled in x2APIC mode, as firmware may leave
- * it: Linux then reaches it through MSRs (one exit per access) and never
- * touches the xAPIC page, which would need instruction decoding.
+ * it: Linux then reaches it through MSRs (one exit per access). In xAPIC
+ * mode (Linux's `nox2apic`) the registers are the page at the APIC base,
+ * which nothing maps in the p2m: each access is a nested page fault whose
+ * instruction hvm/emulate.c decodes from guest memory (no decode assists
+ * under QEMU) and hvm_lapic_mmio performs.
+ *
+ * The timer is armed on the CPU the vCPU runs on, and follows it when it
+ * moves (hvm_load_vcpu), so that it does not kick the vCPU across CPUs.
  */
 #include <sable/console.h>
 #include <sable/domain.h>
+#include <hvm/emulate.h>
 #include <sable/errno.h>
 #include <sable/event.h>
 #include <sable/lib.h>
@@ -22,6 +31,7 @@
 #include <sable/time.h>
 #include <asm/hvm.h>
 #include <asm/processor.h>
+#include <asm/percpu.h>
 
 #define MSR_APIC_BASE_EXTD (1ULL << 10)
 #define MSR_APIC_BASE_EN   (1ULL << 11)
@@ -77,11 +87,22 @@ static const struct vlapic_ops lapic_ops = {
     .kick = lapic_kick,
 };
 
+/*
+ * The vCPU's APIC timer is due. It should fire on the CPU the vCPU is on
+ * (the timer follows it): count the times it did not, which the domain's
+ * report shows.
+ */
 static void lapic_timer_fired(void *data)
 {
     struct vcpu *v = data;
     struct hvm_vcpu *hv = hvm_vcpu(v);
-    unsigned long flags = spin_lock_irqsave(&hv->lapic_lock);
+    struct hvm_domain *h = hvm_domain(v->domain);
+    unsigned long flags;
+
+    __atomic_fetch_add(&h->lapic_timer_fired, 1, __ATOMIC_RELAXED);
+    if (smp_processor_id() != __atomic_load_n(&v->processor, __ATOMIC_RELAXED))
+        __atomic_fetch_add(&h->lapic_timer_remote, 1, __ATOMIC_RELAXED);
+    flags = spin_lock_irqsave(&hv->lapic_lock);
 
     vlapic_timer_expired(&hv->lapic);
     spin_unlock_irqrestore(&hv->lapic_lock, flags);
@@ -96,7 +117,7 @@ void hvm_lapic_init(struct vcpu *v)
 
     hv->lapic_lock = (spinlock_t)SPINLOCK_INIT;
     hv->ipi_out = &ipi_sink;
-    /* The vCPU's CPU is not chosen yet: the timer fires on CPU 0 and kicks it. */
+    /* The vCPU's CPU is not chosen yet: the timer moves there when it first runs. */
     timer_init(&hv->lapic_timer, lapic_timer_fired, v, 0);
     vlapic_init(&hv->lapic, v->vcpu_id, v->vcpu_id == 0, &lapic_ops, v);
     vlapic_base_write(&hv->lapic, VLAPIC_DEFAULT_BASE | MSR_APIC_BASE_EN | MSR_APIC_BASE_EXTD |
@@ -106,6 +127,11 @@ void hvm_lapic_init(struct vcpu *v)
 void hvm_lapic_destroy(struct vcpu *v)
 {
     timer_stop(&hvm_vcpu(v)->lapic_timer);
+}
+
+void hvm_lapic_follow(struct vcpu *v, unsigned int cpu)
+{
+    timer_migrate(&hvm_vcpu(v)->lapic_timer, cpu);
 }
 
 /*
@@ -135,6 +161,7 @@ static void lapic_start_ap(struct vcpu *t, uint8_t vector)
     vmcb->rsp = vmcb->rax = 0;
     vmcb->cpl = 0;
     memset(&hv->svm.regs, 0, sizeof(hv->svm.regs));
+    hvm_nmi_reset(t);
     t->is_initialised = true;
     printk("dom%u: vCPU %u started by SIPI at %#x\n", t->domain->domain_id, t->vcpu_id,
            vector << 12);
@@ -158,6 +185,8 @@ static void lapic_route(struct vcpu *from, const struct vlapic_ipi *ipi)
         hv = hvm_vcpu(t);
         flags = spin_lock_irqsave(&hv->lapic_lock);
         match = vlapic_ipi_match(&hv->lapic, ipi);
+        if (match && ipi->delivery == VLAPIC_DM_NMI)
+            hvm_nmi_raise(t);           /* self included */
         if (match && (ipi->delivery == VLAPIC_DM_FIXED ||
                       (ipi->delivery == VLAPIC_DM_LOWEST && !delivered)))
             delivered |= vlapic_set_irq(&hv->lapic, ipi->vector, ipi->level_trigger);
@@ -194,7 +223,15 @@ int hvm_lapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     return rc;
 }
 
-int hvm_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+/* Which register interface a write goes through. */
+enum lapic_access { LAPIC_BASE_MSR, LAPIC_X2APIC_MSR, LAPIC_MMIO };
+
+/*
+ * Write a register of v's APIC under its lock, then deliver the IPI the
+ * write sent (an ICR write), if any, once the lock is dropped.
+ */
+static int lapic_write(struct vcpu *v, enum lapic_access how, uint32_t reg,
+                       unsigned int size, uint64_t val)
 {
     struct hvm_vcpu *hv = hvm_vcpu(v);
     struct pending_ipi out = { 0 };
@@ -202,15 +239,146 @@ int hvm_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     int rc;
 
     hv->ipi_out = &out;
-    if (msr == MSR_APIC_BASE)
+    if (how == LAPIC_BASE_MSR)
         rc = vlapic_base_write(&hv->lapic, val);
+    else if (how == LAPIC_X2APIC_MSR)
+        rc = vlapic_msr_write(&hv->lapic, reg, val);
     else
-        rc = vlapic_msr_write(&hv->lapic, msr, val);
+        rc = vlapic_mmio_write(&hv->lapic, reg, size, val);
     hv->ipi_out = &ipi_sink;
     spin_unlock_irqrestore(&hv->lapic_lock, flags);
     if (out.valid)
         lapic_route(v, &out.ipi);
     return rc;
+}
+
+int hvm_lapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    return lapic_write(v, msr == MSR_APIC_BASE ? LAPIC_BASE_MSR : LAPIC_X2APIC_MSR, msr, 8, val);
+}
+
+/* ---- the xAPIC page ---- */
+
+/* The guest-physical page of v's APIC registers (wherever the base MSR put it). */
+static uint64_t lapic_page(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+    unsigned long flags = spin_lock_irqsave(&hv->lapic_lock);
+    uint64_t base = vlapic_base_read(&hv->lapic) & APIC_BASE_ADDR;
+
+    spin_unlock_irqrestore(&hv->lapic_lock, flags);
+    return base;
+}
+
+/* Registers are 32 bits wide: anything but an aligned 32-bit access is refused. */
+static bool lapic_mmio_width_ok(uint64_t gpa, unsigned int size)
+{
+    return size == 4 && !(gpa & 3);
+}
+
+/*
+ * MMIO callbacks for hvm_emulate_mmio. Outside xAPIC mode the page is not
+ * there (x2APIC or disabled: accesses go to the bus, as on hardware):
+ * reads return all ones, writes are dropped.
+ */
+static int mmio_read(void *ctx, uint64_t gpa, unsigned int size, uint64_t *value)
+{
+    struct vcpu *v = ctx;
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+    unsigned long flags;
+    int rc;
+
+    if (!lapic_mmio_width_ok(gpa, size))
+        return -EOPNOTSUPP;
+    flags = spin_lock_irqsave(&hv->lapic_lock);
+    rc = vlapic_mmio_read(&hv->lapic, (uint32_t)(gpa & (VLAPIC_MMIO_SIZE - 1)), size, value);
+    spin_unlock_irqrestore(&hv->lapic_lock, flags);
+    if (rc == -ENODEV)
+        *value = ~0ULL;
+    return 0;
+}
+
+static int mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t value)
+{
+    if (!lapic_mmio_width_ok(gpa, size))
+        return -EOPNOTSUPP;
+    lapic_write(ctx, LAPIC_MMIO, (uint32_t)(gpa & (VLAPIC_MMIO_SIZE - 1)), size, value);
+    return 0;
+}
+
+/* Instruction bytes at linear address rip: as many as can be read, up to len. */
+static int mmio_fetch(void *ctx, uint64_t rip, uint8_t *buf, unsigned int len)
+{
+    unsigned int n = 0;
+
+    if (!hvm_copy_from_guest_virt(buf, rip, len))
+        return (int)len;
+    while (n < len && !hvm_copy_from_guest_virt(buf + n, rip + n, 1))
+        n++;                            /* it ends at unreadable memory */
+    return (int)n;
+}
+
+static uint64_t *gpr_slot(struct vcpu *v, enum x86_gpr reg)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+    struct svm_gprs *r = &hv->svm.regs;
+    uint64_t *slots[X86_NR_GPRS] = {
+        [X86_RAX] = &hv->svm.vmcb->rax, [X86_RCX] = &r->rcx, [X86_RDX] = &r->rdx,
+        [X86_RBX] = &r->rbx, [X86_RSP] = &hv->svm.vmcb->rsp, [X86_RBP] = &r->rbp,
+        [X86_RSI] = &r->rsi, [X86_RDI] = &r->rdi, [X86_R8] = &r->r8, [X86_R9] = &r->r9,
+        [X86_R10] = &r->r10, [X86_R11] = &r->r11, [X86_R12] = &r->r12,
+        [X86_R13] = &r->r13, [X86_R14] = &r->r14, [X86_R15] = &r->r15,
+    };
+
+    return slots[reg];
+}
+
+static uint64_t mmio_get_gpr(void *ctx, enum x86_gpr reg) { return *gpr_slot(ctx, reg); }
+static void mmio_set_gpr(void *ctx, enum x86_gpr reg, uint64_t val) { *gpr_slot(ctx, reg) = val; }
+
+static const struct hvm_emul_ops lapic_mmio_ops = {
+    .fetch = mmio_fetch,
+    .mmio_read = mmio_read,
+    .mmio_write = mmio_write,
+    .get_gpr = mmio_get_gpr,
+    .set_gpr = mmio_set_gpr,
+};
+
+#define SEG_ATTR_L  (1U << 9)           /* VMCB segment attributes: 64-bit code */
+#define SEG_ATTR_DB (1U << 10)          /* 32-bit code */
+
+bool hvm_lapic_mmio(struct vcpu *v, uint64_t gpa)
+{
+    struct vmcb *vmcb = hvm_vmcb(v);
+    struct x86_insn insn;
+    enum x86_mode mode;
+    char bytes[64];
+    int rc;
+
+    if ((gpa & ~(uint64_t)(VLAPIC_MMIO_SIZE - 1)) != lapic_page(v))
+        return false;
+    hvm_count_exit(v, HVM_EXIT_APIC);
+    if ((vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & SEG_ATTR_L)) {
+        mode = X86_MODE_64;
+    } else if (vmcb->cs.attrib & SEG_ATTR_DB) {
+        mode = X86_MODE_32;
+    } else {
+        hvm_crash(v, "local APIC access at %#lx from 16-bit code is not emulated", gpa);
+        return true;
+    }
+    rc = hvm_emulate_mmio(&lapic_mmio_ops, v, mode, vmcb->cs.base + vmcb->rip, gpa, &insn);
+    if (rc) {
+        x86_insn_format(&insn, bytes, sizeof(bytes));
+        hvm_crash(v, "%s on the local APIC page at %#lx (rip %#lx, bytes %s)",
+                  rc == -EFAULT ? "instruction fetch failed" :
+                  insn.mem_size && !lapic_mmio_width_ok(gpa, insn.mem_size) ?
+                  "access that is not an aligned 32-bit one" : "instruction not emulated",
+                  gpa, vmcb->rip, bytes[0] ? bytes : "none");
+        return true;
+    }
+    vmcb->rip += insn.len;
+    vmcb->int_state &= ~1ULL;           /* an STI/MOV SS shadow ends */
+    return true;
 }
 
 int hvm_lapic_pending(struct vcpu *v)

@@ -653,15 +653,15 @@ static int base_mode(uint64_t base)
 /*
  * SDM 11.12.5: disabled -> xAPIC -> x2APIC -> disabled, and xAPIC ->
  * disabled; x2APIC -> xAPIC and disabled -> x2APIC are refused. The BSP bit
- * is the vLAPIC's own, and the base may not move from 0xfee00000.
+ * is the vLAPIC's own. The base may move to any page (the xAPIC page
+ * follows it; the owner decides what is reachable there).
  */
 int vlapic_base_write(struct vlapic *lapic, uint64_t value)
 {
     enum vlapic_mode from = vlapic_mode(lapic);
     int to = base_mode(value);
 
-    if ((value & APIC_BASE_RESERVED) || (value & APIC_BASE_ADDR) != VLAPIC_DEFAULT_BASE ||
-        to < 0)
+    if ((value & APIC_BASE_RESERVED) || to < 0)
         return -EINVAL;
     if ((from == VLAPIC_MODE_X2APIC && to == VLAPIC_MODE_XAPIC) ||
         (from == VLAPIC_MODE_DISABLED && to == VLAPIC_MODE_X2APIC))

@@ -93,7 +93,7 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
 {
     hvm_count_exit(v, HVM_EXIT_HLT);
     advance_rip(vmcb, 1);
-    if (!(vmcb->rflags & X86_EFLAGS_IF)) {
+    if (!(vmcb->rflags & X86_EFLAGS_IF) && !hvm_nmi_pending(v)) {
         /* cli; hlt with nothing that could wake it: the vCPU is done. */
         if (v->vcpu_id == 0 && v->domain->max_vcpus == 1) {
             printk("dom%u: vCPU halted with interrupts off: powered off\n",
@@ -103,7 +103,8 @@ static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
         }
     }
     __atomic_or_fetch(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
-    if (hvm_interrupt_pending(v) && (vmcb->rflags & X86_EFLAGS_IF))
+    if ((hvm_interrupt_pending(v) && (vmcb->rflags & X86_EFLAGS_IF)) ||
+        (hvm_nmi_pending(v) && !hvm_vcpu(v)->nmi_masked))
         __atomic_and_fetch(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST);
 }
 
@@ -133,16 +134,24 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 
 /*
  * A nested page fault: guest RAM touched for the first time is scrubbed
- * now and the access retried (hvm.c); anything else is an access to
- * unbacked memory (or a right the p2m does not give), which crashes the
- * domain.
+ * now and the access retried (hvm.c); an access to the vCPU's local APIC
+ * page, where nothing is mapped, is emulated (hvm/lapic.c); anything else
+ * is an access to unbacked memory (or a right the p2m does not give),
+ * which crashes the domain.
  */
 static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
 {
-    hvm_count_exit(v, HVM_EXIT_NPF);
-    if (!(vmcb->exitinfo1 & SVM_NPF_PRESENT) &&
-        hvm_gfn_ready(v->domain, vmcb->exitinfo2 >> PAGE_SHIFT) == 0)
-        return;
+    if (!(vmcb->exitinfo1 & SVM_NPF_PRESENT)) {
+        int rc = hvm_gfn_ready(v->domain, vmcb->exitinfo2 >> PAGE_SHIFT);
+
+        if (rc == -ENOENT && hvm_lapic_mmio(v, vmcb->exitinfo2))
+            return;                     /* counted as an "apic" exit */
+        hvm_count_exit(v, HVM_EXIT_NPF);
+        if (rc == 0)
+            return;
+    } else {
+        hvm_count_exit(v, HVM_EXIT_NPF);
+    }
     hvm_crash(v, "%s of unbacked guest-physical address %#lx (rip %#lx, error %#lx)",
               (vmcb->exitinfo1 & SVM_NPF_FETCH) ? "fetch" :
               (vmcb->exitinfo1 & SVM_NPF_WRITE) ? "write" : "read",
@@ -152,6 +161,13 @@ static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
 static void exit_intr(struct vcpu *v, struct vmcb *vmcb)
 {
     hvm_count_exit(v, HVM_EXIT_INTR);  /* taken by the host once IF opens */
+}
+
+/* IRET while NMIs are blocked: they open once it has run. */
+static void exit_iret(struct vcpu *v, struct vmcb *vmcb)
+{
+    hvm_count_exit(v, HVM_EXIT_IRET);
+    hvm_nmi_iret(v);
 }
 
 static void exit_vintr(struct vcpu *v, struct vmcb *vmcb)
@@ -222,6 +238,7 @@ static exit_fn_t exit_handler(uint64_t code)
     case SVM_EXIT_SMI:
     case SVM_EXIT_INIT:     return exit_intr;
     case SVM_EXIT_VINTR:    return exit_vintr;
+    case SVM_EXIT_IRET:     return exit_iret;
     case SVM_EXIT_SHUTDOWN: return exit_shutdown;
     case SVM_EXIT_EXCEPTION(TRAP_UD): return exit_ud;
     case SVM_EXIT_INVD:     return exit_invd;
