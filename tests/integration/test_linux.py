@@ -134,3 +134,29 @@ def test_two_linux_guests_and_one_crashes(sable):
     shell(con, 2, "poweroff -f", r".*reboot: Power down", timeout=60)
     con.wait_for(r"dom2: shut down \(poweroff\)")
     con.expect_exit(EXIT_OK, timeout=60)
+
+
+def test_linux_in_xapic_mode_with_nmi_backtraces(sable):
+    """
+    `nox2apic`: Linux takes its local APICs from x2APIC mode (as Sable starts
+    them) back to xAPIC through disabled, and then reaches every APIC
+    register through the MMIO page (nested page faults the hypervisor
+    decodes). sysrq-l sends an NMI IPI to the other vCPU for its backtrace.
+    """
+    con = boot(sable, linux(vcpus=2, extra="nox2apic"))
+    con.wait_for(r"\(d1\) .*x2apic disabled")
+    con.wait_for(r"\(d1\) .*smp: Brought up 1 node, 2 CPUs")
+    switch_to(con, "dom1")
+    shell(con, 1, "nproc", "2$")
+    shell(con, 1, "echo l > /proc/sysrq-trigger", r".*sysrq: Show backtrace of all active CPUs")
+    for cpu in (0, 1):      # one prints its own, the other's comes by NMI
+        con.wait_for(rf"\(d1\) .*NMI backtrace for cpu {cpu}")
+    m = shell(con, 1, "grep NMI: /proc/interrupts", r" *NMI: +(\d+) +(\d+) ")
+    con.check(int(m.group(1)) + int(m.group(2)) >= 1, "no NMI counted in /proc/interrupts")
+    shell(con, 1, "poweroff -f", r".*reboot: Power down", timeout=60)
+    con.wait_for(r"dom1: shut down \(poweroff\)")
+    exits = con.wait_for(r"dom1: \d+ exits: .*")
+    con.check(re.search(r" apic \d{2,}", exits.group(0)), "Linux did not use the xAPIC page")
+    con.wait_for(r"dom1: local APIC timer fired \d+ times, \d+ on another CPU than its vCPU's; "
+                 r"[1-9]\d* NMIs")
+    con.expect_exit(EXIT_OK, timeout=60)

@@ -5,6 +5,7 @@ VMMCALL and through the hypercall page, event delivery by the callback
 vector, and crashes (unbacked memory, triple fault) that stop only the
 guilty domain. Every guest line is tagged (dN) on the hypervisor console.
 """
+import re
 import shutil
 
 from conftest import ROOT
@@ -110,3 +111,41 @@ def test_initrd_too_large_is_refused(sable):
                 modules=[f"{PVHTEST} sable.type=pvh sable.mem=4M basic", f"{big} sable.initrd"])
     con.wait_for(r"pvh: pvhtest.elf: initrd too large for the domain's memory")
     con.absent(r"dom1: PVH kernel")
+
+
+def test_local_apic_xapic_mmio_nmis_and_a_second_vcpu(sable):
+    # The APIC scenario (tests/pvh/apic.c) on two vCPUs: mode switching,
+    # xAPIC registers through MMIO (decoded nested page faults), timer,
+    # self-IPIs, NMIs (self, to vCPU 1, shorthands; blocked until IRET),
+    # INIT/SIPI, and vCPU 1's own periodic timer.
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[pvh("apic", "sable.vcpus=2")])
+    con.wait_for(r"\(d1\) pvhtest: SUCCESS: all (\d+) checks passed", timeout=60)
+    con.expect_exit(EXIT_OK, timeout=60)
+    con.absent(r"pvhtest: FAIL")
+    con.absent(r"pvhtest: SKIP")
+    con.check(len(con.find_all(r"\(d1\) pvhtest: PASS ")) >= 35, "too few checks ran")
+    con.wait_for(r"dom1: vCPU 1 started by SIPI at 0x8000")
+    exits = con.wait_for(r"dom1: \d+ exits: .*")
+    con.check(re.search(r" apic \d+", exits.group(0)) and re.search(r" iret \d+", exits.group(0)),
+              "APIC page accesses and IRETs were not counted")
+    # vCPU 1's timer fires on the CPU vCPU 1 runs on, not across CPUs.
+    m = con.wait_for(r"dom1: local APIC timer fired (\d+) times, (\d+) on another CPU "
+                     r"than its vCPU's; (\d+) NMIs")
+    fired, remote, nmis = (int(g) for g in m.groups())
+    con.check(fired >= 41, f"only {fired} APIC timer interrupts")
+    con.check(remote * 10 <= fired, f"{remote} of {fired} APIC timer interrupts on another CPU")
+    con.check(nmis == 8, f"{nmis} NMIs injected, not 8")
+
+
+def test_refused_apic_accesses_crash_only_their_domain(sable):
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[pvh("apicbyte"), pvh("apicinsn"), pvh("spin")])
+    con.wait_for(r"boot: all domains have shut down", timeout=90)
+    con.expect_exit(EXIT_OK)
+    con.wait_for(r"dom1: crashed: access that is not an aligned 32-bit one on the local APIC "
+                 r"page at 0xfee00080 \(rip 0x[0-9a-f]+, bytes c6 ")
+    con.wait_for(r"dom2: crashed: instruction not emulated on the local APIC page at "
+                 r"0xfee00080 \(rip 0x[0-9a-f]+, bytes 83 ")
+    con.absent(r"should not get here")
+    con.wait_for(r"\(d3\) pvhtest: SUCCESS: spun to the end")

@@ -75,6 +75,72 @@ long_mode:
 3:      hlt
         jmp     3b
 
+/*
+ * Second vCPU: INIT/SIPI starts it in real mode at AP_TRAMP (vector 8),
+ * where apic.c copied ap_tramp_start..ap_tramp_end. It loads its own GDT
+ * (in the copy: real mode cannot reach the kernel's), goes through 32-bit
+ * protected mode to long mode on the boot vCPU's page tables and calls
+ * ap_main on its own stack.
+ */
+#define AP_TRAMP 0x8000
+#define TRAMP(sym) (AP_TRAMP + ((sym) - ap_tramp_start))
+
+        .text
+        .code16
+        .globl  ap_tramp_start, ap_tramp_end
+ap_tramp_start:
+        cli
+        xor     %ax, %ax
+        mov     %ax, %ds
+        lgdtl   TRAMP(tramp_gdt_desc)
+        mov     %cr0, %eax
+        or      $1, %eax
+        mov     %eax, %cr0
+        ljmpl   $0x18, $TRAMP(tramp32)
+
+        .code32
+tramp32:
+        mov     $0x10, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        mov     %eax, %ss
+        mov     %cr4, %eax
+        or      $0x20, %eax             /* PAE */
+        mov     %eax, %cr4
+        mov     $pt_l4, %eax
+        mov     %eax, %cr3
+        mov     $0xc0000080, %ecx
+        rdmsr
+        or      $0x100, %eax            /* EFER.LME */
+        wrmsr
+        mov     %cr0, %eax
+        or      $0x80000001, %eax
+        mov     %eax, %cr0
+        ljmp    $0x08, $ap_long_mode
+
+        .p2align 3
+tramp_gdt:
+        .quad   0
+        .quad   0x00af9a000000ffff      /* 0x08: 64-bit code */
+        .quad   0x00cf92000000ffff      /* 0x10: data */
+        .quad   0x00cf9a000000ffff      /* 0x18: 32-bit code */
+tramp_gdt_desc:
+        .word   tramp_gdt_desc - tramp_gdt - 1
+        .long   TRAMP(tramp_gdt)
+ap_tramp_end:
+
+        .code64
+ap_long_mode:
+        mov     $0x10, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        mov     %eax, %ss
+        mov     $ap_stack_top, %rsp
+        call    ap_main
+4:      cli
+        hlt
+        jmp     4b
+
         .section .rodata
         .p2align 3
 gdt:    .quad   0
@@ -91,3 +157,7 @@ pt_l3:  .skip   4096
 pt_l2:  .skip   4 * 4096
 stack:  .skip   16384
 stack_top:
+        .globl  ap_stack, ap_stack_top
+ap_stack:
+        .skip   16384
+ap_stack_top:

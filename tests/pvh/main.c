@@ -13,6 +13,10 @@
  *   acpioff power off through the ACPI sleep control register
  *   zero    RAM it never wrote reads zero, through a hypercall and directly
  *           (run with debug_poison_free=: its frames held old data)
+ *   apic    the local APIC (apic.c): mode switching, xAPIC registers through
+ *           MMIO, timer, IPIs, NMIs; with a second vCPU, IPIs and NMIs to
+ *           it and its own timer
+ *   apicbyte, apicinsn   a byte write / an ADD on the xAPIC page: crashed
  */
 #include <stdarg.h>
 #include <sable/lib.h>
@@ -27,6 +31,7 @@
 #include <public/vcpu.h>
 #include <public/version.h>
 #include <public/xen.h>
+#include "pvh.h"
 
 void pvh_main(uint32_t start_info_pa);
 
@@ -57,7 +62,7 @@ static long page_call2(uint64_t nr, uint64_t a1, uint64_t a2)
 
 /* ---- console and checks ---- */
 
-static void print(const char *fmt, ...)
+void print(const char *fmt, ...)
 {
     char buf[200];
     va_list ap;
@@ -71,7 +76,7 @@ static void print(const char *fmt, ...)
 
 static unsigned int checks, failures;
 
-static void check(bool ok, const char *what)
+void check(bool ok, const char *what)
 {
     checks++;
     if (!ok)
@@ -79,7 +84,7 @@ static void check(bool ok, const char *what)
     print("pvhtest: %s %s\n", ok ? "PASS" : "FAIL", what);
 }
 
-static void poweroff(void)
+void poweroff(void)
 {
     struct sched_shutdown s = { .reason = SHUTDOWN_poweroff };
 
@@ -97,7 +102,7 @@ static void cpuid(uint32_t leaf, uint32_t r[4])
                      : "a"(leaf), "c"(0));
 }
 
-static void wrmsr(uint32_t msr, uint64_t v)
+void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
@@ -112,15 +117,12 @@ struct idt_entry {
 };
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 
-struct frame {
-    uint64_t rip, cs, rflags, rsp, ss;
-};
-
-static volatile unsigned int gp_count, gp_skip = 2, upcalls;
+volatile unsigned int gp_count, gp_skip = 2;
+static volatile unsigned int upcalls;
 static struct shared_info *shinfo;
 
 __attribute__((interrupt))
-static void gp_handler(struct frame *f, uint64_t error)
+void gp_handler(struct frame *f, uint64_t error)
 {
     gp_count++;
     f->rip += gp_skip;
@@ -133,7 +135,7 @@ static void callback_handler(struct frame *f)
     shinfo->vcpu_info[0].evtchn_upcall_pending = 0;
 }
 
-static void idt_set(unsigned int vec, void *handler)
+void idt_set(unsigned int vec, void *handler)
 {
     uint64_t a = (uint64_t)handler;
 
@@ -141,7 +143,7 @@ static void idt_set(unsigned int vec, void *handler)
                                    (uint32_t)(a >> 32), 0 };
 }
 
-static void idt_load(uint16_t limit)
+void idt_load(uint16_t limit)
 {
     struct { uint16_t limit; uint64_t base; } __attribute__((packed)) d = { limit, (uint64_t)idt };
 
@@ -385,6 +387,11 @@ static void run_basic(void)
     check_xsetbv();
     check_bad_arguments();
     check_events();
+    verdict();
+}
+
+void verdict(void)
+{
     if (failures)
         print("pvhtest: FAILURE: %u of %u checks failed\n", failures, checks);
     else
@@ -487,6 +494,10 @@ void pvh_main(uint32_t start_info_pa)
         print("pvhtest: ACPI power off (S5 through the sleep control register)\n");
         __asm__ volatile("outb %0, %1" :: "a"((uint8_t)((5 << 2) | 0x20)), "Nd"((uint16_t)0x600));
         print("pvhtest: still running after ACPI power off (should not get here)\n");
+    } else if (cmdline_has(cmdline, "apic")) {
+        run_apic();
+    } else if (cmdline_has(cmdline, "apicbyte") || cmdline_has(cmdline, "apicinsn")) {
+        run_apic_bad(cmdline_has(cmdline, "apicbyte"));
     } else if (cmdline_has(cmdline, "zero")) {
         run_zero();
     } else if (cmdline_has(cmdline, "spin")) {

@@ -10,7 +10,7 @@ PVH_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
            -mcmodel=small -mno-red-zone -mgeneral-regs-only \
            -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
            -DSABLE_HYPERVISOR -Ihypervisor/include -Iinclude $(WFLAGS)
-PVH_SRCS := tests/pvh/head.S tests/pvh/main.c hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
+PVH_SRCS := tests/pvh/head.S tests/pvh/main.c tests/pvh/apic.c hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
 PVH_OBJS := $(patsubst %,$(PVH_OUT)/obj/%.o,$(basename $(PVH_SRCS)))
 
 .PHONY: pvh-guests

@@ -157,6 +157,39 @@ static void test_base_transitions(void **state)
     to_x2apic(l);                                                    /* no change is fine */
 }
 
+/*
+ * One register file, two formats: the xAPIC ID is in bits 31:24 and LDR
+ * and DFR are the guest's, the ICR is two 32-bit halves (ICR2 holds the
+ * destination in bits 31:24); in x2APIC mode the ID is 32 bits, LDR is
+ * derived from it, DFR and ICR2 do not exist and the ICR is one 64-bit
+ * MSR. Going to x2APIC forgets the old ICR2.
+ */
+static void test_register_formats_by_mode(void **state)
+{
+    struct vlapic *l = &lapics[3];
+    uint64_t v;
+
+    enable_all_xapic();
+    assert_int_equal(mmio_rd(l, APIC_ID), 3u << 24);
+    mmio_wr(l, APIC_LDR, 0x80000000);
+    mmio_wr(l, APIC_ICR2, 0x02000000);
+    assert_int_equal(mmio_rd(l, APIC_ICR2), 0x02000000);
+    mmio_wr(l, APIC_ICR, 0x60);
+    assert_int_equal(vlapic_pending(&lapics[2]), 0x60);
+    assert_int_equal(mmio_rd(l, APIC_ICR), 0x60);
+    to_x2apic(l);
+    assert_int_equal(msr_rd(l, 0x802), 3);
+    assert_int_equal(msr_rd(l, 0x80d), 1u << 3);             /* cluster 0, bit 3 */
+    assert_int_equal(vlapic_msr_read(l, 0x80e, &v), -EINVAL);  /* no DFR */
+    assert_int_equal(vlapic_msr_read(l, 0x831, &v), -EINVAL);  /* no ICR2 */
+    assert_int_equal(msr_rd(l, 0x830) >> 32, 0);              /* ICR2 forgotten */
+    msr_wr(l, 0x830, (1ULL << 32) | 0x61);
+    assert_int_equal(msr_rd(l, 0x830), (1ULL << 32) | 0x61);
+    assert_int_equal(vlapic_pending(&lapics[1]), 0x61);
+    assert_int_equal(vlapic_mmio_read(l, APIC_ID, 4, &v), -ENODEV);   /* page gone */
+    assert_int_equal(vlapic_mmio_write(l, APIC_TPR, 4, 0x10), -ENODEV);
+}
+
 static void test_x2apic_msrs_need_x2apic_mode(void **state)
 {
     struct vlapic *l = &lapics[3];
@@ -572,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup(test_x2apic_msrs_need_x2apic_mode, setup),
         cmocka_unit_test_setup(test_x2apic_faults, setup),
         cmocka_unit_test_setup(test_xapic_mmio, setup),
+        cmocka_unit_test_setup(test_register_formats_by_mode, setup),
         cmocka_unit_test_setup(test_priorities, setup),
         cmocka_unit_test_setup(test_illegal_vector, setup),
         cmocka_unit_test_setup(test_software_disable_masks_lvts, setup),
