@@ -47,6 +47,8 @@
 #define ICR_ALL         (2u << 18)
 #define ICR_OTHERS      (3u << 18)
 #define LVT_PERIODIC    (1u << 17)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
 
 #define VEC_TIMER       0x40
 #define VEC_SELF        0x41
@@ -314,6 +316,34 @@ static void check_second_vcpu(void)
     check(ap_done, "vCPU 1 got a fixed IPI and an NMI (xAPIC ICR, destination 1)");
 }
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* TSC-deadline mode (CPUID 1 ECX bit 24): MSR 0x6e0 arms, reads 0 once fired. */
+static void check_tsc_deadline(void)
+{
+    unsigned int before = timer_ticks;
+    uint64_t deadline, v;
+    uint32_t a, b, c, d;
+
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    check(c & (1u << 24), "cpuid 1: TSC-deadline timer");
+    wrmsr(MSR_X2APIC(APIC_LVTT), LVT_TSC_DEADLINE | VEC_TIMER);
+    deadline = rdtsc() + 2000000;
+    wrmsr(MSR_TSC_DEADLINE, deadline);
+    check(rdmsr_ok(MSR_TSC_DEADLINE, &v) && v == deadline, "TSC deadline armed (MSR 0x6e0)");
+    for (int i = 0; i < 1000 && timer_ticks == before; i++)
+        __asm__ volatile("sti; hlt; cli");
+    check(timer_ticks == before + 1 && rdtsc() >= deadline &&
+          rdmsr_ok(MSR_TSC_DEADLINE, &v) && v == 0,
+          "TSC-deadline timer fired at its deadline; MSR 0x6e0 reads 0");
+}
+
 /* Back in x2APIC mode: ICR as one MSR, NMI shorthands. */
 static void check_x2apic(bool smp)
 {
@@ -324,6 +354,7 @@ static void check_x2apic(bool smp)
     x2apic = true;
     check(rdmsr_ok(MSR_X2APIC(APIC_LDR), &v) && v == 1, "x2APIC LDR derived from the ID: 1");
     check(!rdmsr_ok(MSR_X2APIC(APIC_DFR), &v), "x2APIC: no DFR (#GP)");
+    check_tsc_deadline();
     __asm__ volatile("cli");
     send_ipi(0, ICR_SELF | ICR_NMI);
     check(nmis == 4, "NMI self-IPI through the x2APIC ICR");

@@ -352,6 +352,7 @@ bool hvm_lapic_mmio(struct vcpu *v, uint64_t gpa)
     struct vmcb *vmcb = hvm_vmcb(v);
     struct x86_insn insn;
     enum x86_mode mode;
+    uint64_t rip;
     char bytes[64];
     int rc;
 
@@ -366,7 +367,10 @@ bool hvm_lapic_mmio(struct vcpu *v, uint64_t gpa)
         hvm_crash(v, "local APIC access at %#lx from 16-bit code is not emulated", gpa);
         return true;
     }
-    rc = hvm_emulate_mmio(&lapic_mmio_ops, v, mode, vmcb->cs.base + vmcb->rip, gpa, &insn);
+    rip = vmcb->cs.base + vmcb->rip;
+    if (mode == X86_MODE_32)
+        rip = (uint32_t)rip;            /* linear addresses wrap at 4 GiB */
+    rc = hvm_emulate_mmio(&lapic_mmio_ops, v, mode, rip, gpa, &insn);
     if (rc) {
         x86_insn_format(&insn, bytes, sizeof(bytes));
         hvm_crash(v, "%s on the local APIC page at %#lx (rip %#lx, bytes %s)",
