@@ -618,6 +618,7 @@ static int context_vcpu_apply(void *ctx, unsigned int id, const struct hvm_hw_cp
     vmcb->sfmask = c->msr_syscall_mask;
     hv->tsc_aux = (uint32_t)c->msr_tsc_aux;
     hv->wait_for_sipi = false;
+    hvm_nmi_reset(v);                   /* a fresh CPU state: no NMI pending or blocked */
     v->is_initialised = true;
     vcpu_up(v);
     return 0;
