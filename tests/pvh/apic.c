@@ -20,6 +20,7 @@
 #define BASE_EN         (1ULL << 11)
 #define XAPIC_BASE      0xfee00000ULL
 #define MOVED_BASE      0xfed00000ULL   /* unbacked: where the base may move */
+#define RAM_BASE        0x1000000ULL    /* guest RAM the kernel does not use */
 
 /* xAPIC register offsets (the x2APIC MSR is 0x800 + offset / 16). */
 #define APIC_ID         0x020
@@ -308,6 +309,9 @@ static void check_moved_base(void)
     apic_page = MOVED_BASE;
     check(mmio_rd(APIC_LVR) == 0x00050014 && mmio_rd(APIC_SVR) == 0x1ff,
           "the xAPIC page moved with it");
+    check(wrmsr_ok(MSR_APIC_BASE, RAM_BASE | BASE_EN), "APIC base moved onto RAM (16 MiB)");
+    *(volatile uint32_t *)(RAM_BASE + APIC_LVR) = 0x1234;
+    check(*(volatile uint32_t *)(RAM_BASE + APIC_LVR) == 0x1234, "RAM there stays RAM (as on Xen)");
     check(wrmsr_ok(MSR_APIC_BASE, XAPIC_BASE | BASE_EN), "APIC base back at 0xfee00000");
     apic_page = XAPIC_BASE;
 }
