@@ -257,8 +257,8 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
     domid_t dom;
     bool attached = true;
 
-    if (mgmt_running) {
-        shell_printf(s, "console: not over the management channel yet: use the serial console\n");
+    if (mgmt_running) {                 /* e.g. in a file the host sources */
+        shell_printf(s, "console: only as a command of its own from the host\n");
         return 1;
     }
     if (toolstack_resolve(s, argv[1], &dom))
@@ -269,7 +269,7 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
         return 1;
     }
     printf("Connected to %s's console (domain %u); Ctrl-] detaches\n", argv[1], dom);
-    consoled_connect(dom, guest_print);
+    consoled_connect(CONSOLED_SERIAL, dom, guest_print);
     while (attached) {
         char in[64], fwd[64];
         size_t n, k = 0;
@@ -291,7 +291,7 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
         if (attached && !n)
             sleep_a_little();
     }
-    consoled_connect(DOMID_INVALID, NULL);
+    consoled_connect(CONSOLED_SERIAL, DOMID_INVALID, NULL);
     printf("\nDetached from %s's console\n", argv[1]);
     return 0;
 }

@@ -5,18 +5,31 @@
  * host's `sable list`, `sable create FILE`, ... send there through the same
  * shell commands as the console (docs/dom0.md has the protocol):
  *
- *   host -> dom0   one command a line (LF or CR LF), at most SHELL_LINE_MAX;
- *                  "create-inline NAME", then the configuration's lines,
- *                  then a line "." (a file from the host, not a boot file)
+ *   host -> dom0   one command a line (LF or CR LF), at most SHELL_LINE_MAX
+ *                  printable characters; "create-inline NAME", then the
+ *                  configuration's lines, then a line "." (a file from the
+ *                  host, not a boot file); "sync TOKEN" (answered
+ *                  "sable-sync TOKEN": everything before it is stale)
  *   dom0 -> host   the command's output, then "sable-status N" (0: done)
+ *
+ * "console NAME" streams instead: "sable-attached DOMID", then the guest's
+ * output with STREAM_ESC doubled, ended by STREAM_ESC 'e' (detached) or
+ * STREAM_ESC 'c' (the console closed: the domain went); what the host
+ * sends meanwhile is the guest's input, except DETACH_KEY, which ends the
+ * stream. In command mode DETACH_KEY throws away a partial line (and an
+ * inline configuration): a client starts with it, so a channel left
+ * streaming or half-way by a client that died is back in command mode.
  *
  * Polled from dom0's idle loop: the UART's interrupt is not routed to dom0.
  * Bytes are read only while the receiver says one is there; a line that is
- * too long is answered with an error when it ends, not run.
+ * too long or has control characters is answered with an error when it
+ * ends, not run. A host that stops reading costs one bounded wait: output
+ * is then dropped until the UART can take it again.
  */
 #include <guest/hypercall.h>
 #include <guest/lib.h>
 
+#include <dom0/consoled.h>
 #include <dom0/libc.h>
 #include <dom0/toolstack.h>
 
@@ -34,12 +47,17 @@
 #define LSR_THRE        0x20        /* transmit holding register empty */
 #define TX_SPINS        100000
 #define INLINE_MAX      4096        /* bytes of an inline configuration */
+#define DETACH_KEY      0x1d        /* Ctrl-], as xl console */
+#define STREAM_ESC      0x10        /* DLE: escapes the stream's own markers */
 
 static bool present;
 static struct shell mgmt_sh;
 static char line[SHELL_LINE_MAX + 2];
 static size_t len;
-static bool too_long;
+static bool too_long, garbled;     /* the line so far: refused when it ends */
+static bool tx_stalled;             /* the host does not read: drop output */
+static domid_t streaming = DOMID_INVALID;   /* console NAME: whose input we take */
+static uint64_t input_dropped;      /* input the guest's ring had no room for */
 static char *inline_cfg;            /* collecting a create-inline, else NULL */
 static size_t inline_len;
 static char inline_name[CONFIG_PATH_MAX + 1];
@@ -58,13 +76,101 @@ static void outb(uint16_t port, uint8_t v)
     __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
 }
 
+/* Wait (bounded) until the UART takes a byte; false when the host stopped reading. */
+static bool tx_ready(void)
+{
+    if (tx_stalled && !(inb(COM2 + UART_LSR) & LSR_THRE))
+        return false;
+    tx_stalled = false;
+    for (int spins = 0; !(inb(COM2 + UART_LSR) & LSR_THRE); spins++)
+        if (spins == TX_SPINS) {
+            tx_stalled = true;
+            return false;
+        }
+    return true;
+}
+
+static void send_bytes(const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n && tx_ready(); i++)
+        outb(COM2 + UART_RBR, (uint8_t)buf[i]);
+}
+
 static void mgmt_write(void *priv, const char *text)
 {
-    for (; *text; text++) {
-        for (int spins = 0; !(inb(COM2 + UART_LSR) & LSR_THRE) && spins < TX_SPINS; spins++)
-            ;
-        outb(COM2 + UART_RBR, (uint8_t)*text);
+    send_bytes(text, strlen(text));
+}
+
+/* The attached guest's output, framed: STREAM_ESC doubled. */
+static void stream_print(const char *buf, size_t n)
+{
+    static const char esc[2] = { STREAM_ESC, STREAM_ESC };
+    size_t from = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == STREAM_ESC) {
+            send_bytes(buf + from, i - from);
+            send_bytes(esc, 2);
+            from = i + 1;
+        }
+    send_bytes(buf + from, n - from);
+}
+
+/* Leave streaming: the marker says why ('e' detached, 'c' closed). */
+static void stream_end(char why)
+{
+    char end[2] = { STREAM_ESC, why };
+
+    consoled_connect(CONSOLED_HOST, DOMID_INVALID, NULL);
+    send_bytes(end, 2);
+    printf("dom0: (host) %s domain %u's console\n", why == 'e' ? "detached from" : "closed",
+           streaming);
+    streaming = DOMID_INVALID;
+}
+
+/* console NAME from the host: start streaming, or answer with the error. */
+static int stream_start(const char *name)
+{
+    domid_t dom;
+
+    if (toolstack_resolve(&mgmt_sh, name, &dom))
+        return 1;
+    if (!consoled_served(dom)) {
+        shell_printf(&mgmt_sh, "console %s: dom0 serves no console for it (not made by "
+                     "'create')\n", name);
+        return 1;
     }
+    shell_printf(&mgmt_sh, "sable-attached %u\n", dom);
+    streaming = dom;
+    consoled_connect(CONSOLED_HOST, dom, stream_print);   /* the log first */
+    return 0;
+}
+
+/* What the host sends while streaming: input, until DETACH_KEY. */
+static void stream_input(void)
+{
+    char in[64];
+    size_t n = 0;
+
+    while (streaming != DOMID_INVALID && (inb(COM2 + UART_LSR) & LSR_DR)) {
+        char c = (char)inb(COM2 + UART_RBR);
+
+        if (c == DETACH_KEY) {
+            if (n && consoled_input(streaming, in, n) < (long)n)
+                input_dropped++;
+            n = 0;
+            stream_end('e');
+            break;
+        }
+        in[n++] = c;
+        if (n == sizeof(in)) {
+            if (consoled_input(streaming, in, n) < (long)n)
+                input_dropped++;        /* a guest that reads nothing: never wait */
+            n = 0;
+        }
+    }
+    if (n && consoled_input(streaming, in, n) < (long)n)
+        input_dropped++;
 }
 
 void mgmt_init(const struct shell *console_sh)
@@ -112,7 +218,16 @@ static void mgmt_line(void)
                 memcpy(inline_cfg + inline_len, line, n);
                 inline_len += n;
                 inline_cfg[inline_len++] = '\n';
+            } else {
+                inline_len = INLINE_MAX;        /* too long: refused at the end */
             }
+            return;
+        }
+        if (inline_len == INLINE_MAX) {
+            free(inline_cfg);
+            inline_cfg = NULL;
+            shell_printf(&mgmt_sh, "%s: more than %d bytes\n", inline_name, INLINE_MAX - 1);
+            reply_status(1);
             return;
         }
         printf("dom0> (host) create %s\n", inline_name);
@@ -132,7 +247,16 @@ static void mgmt_line(void)
             reply_status(1);
         return;
     }
+    if (!strncmp(line, "sync ", 5)) {
+        shell_printf(&mgmt_sh, "sable-sync %s\n", line + 5);
+        return;
+    }
     printf("dom0> (host) %s\n", line);
+    if (!strncmp(line, "console ", 8) && !strchr(line + 8, ' ')) {
+        if (stream_start(line + 8))
+            reply_status(1);
+        return;
+    }
     mgmt_running = true;
     rc = shell_exec(&mgmt_sh, line);
     mgmt_running = false;
@@ -141,13 +265,32 @@ static void mgmt_line(void)
 
 void mgmt_poll(void)
 {
-    while (present && !mgmt_running && (inb(COM2 + UART_LSR) & LSR_DR)) {
+    if (!present || mgmt_running)
+        return;
+    if (streaming != DOMID_INVALID) {
+        if (!consoled_served(streaming)) {
+            stream_end('c');            /* the domain went */
+            return;
+        }
+        stream_input();
+        return;
+    }
+    while (streaming == DOMID_INVALID && (inb(COM2 + UART_LSR) & LSR_DR)) {
         char c = (char)inb(COM2 + UART_RBR);
 
+        if (c == DETACH_KEY) {          /* a client (re)starting: forget the partial */
+            len = 0;
+            too_long = garbled = false;
+            free(inline_cfg);
+            inline_cfg = NULL;
+            continue;
+        }
         if (c == '\r')
             continue;
         if (c != '\n') {
-            if (len < SHELL_LINE_MAX)
+            if (((unsigned char)c < 0x20 && c != '\t') || c == 0x7f)
+                garbled = true;
+            else if (len < SHELL_LINE_MAX)
                 line[len++] = c;
             else
                 too_long = true;
@@ -157,10 +300,13 @@ void mgmt_poll(void)
         if (too_long) {
             shell_printf(&mgmt_sh, "line too long (at most %d characters)\n", SHELL_LINE_MAX);
             reply_status(1);
-        } else {
+        } else if (garbled) {
+            shell_printf(&mgmt_sh, "line with control characters: not run\n");
+            reply_status(1);
+        } else if (len) {
             mgmt_line();
         }
         len = 0;
-        too_long = false;
+        too_long = garbled = false;
     }
 }

@@ -18,8 +18,12 @@ struct backend {
 };
 
 static struct backend backends[CONSOLED_DOMAINS];
-static domid_t connected = DOMID_INVALID;
-static void (*printer)(const char *buf, size_t len);
+
+/* Who is attached where: the serial console's shell and the host's channel. */
+static struct viewer {
+    domid_t dom;
+    void (*print)(const char *buf, size_t len);
+} viewers[CONSOLED_VIEWERS] = { [0 ... CONSOLED_VIEWERS - 1] = { .dom = DOMID_INVALID } };
 
 static struct backend *find(domid_t dom)
 {
@@ -63,8 +67,9 @@ void consoled_detach(domid_t dom)
 
     if (!b)
         return;
-    if (connected == dom)
-        consoled_connect(DOMID_INVALID, NULL);
+    for (unsigned int v = 0; v < CONSOLED_VIEWERS; v++)
+        if (viewers[v].dom == dom)
+            consoled_connect(v, DOMID_INVALID, NULL);
     xc_evtchn_close(b->port);
     xc_unmap_foreign(b->ring);
     b->used = false;
@@ -74,8 +79,9 @@ static void log_put(struct backend *b, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         b->log[b->logged++ % CONSOLED_LOG] = buf[i];
-    if (connected == b->dom && printer)
-        printer(buf, n);
+    for (unsigned int v = 0; v < CONSOLED_VIEWERS; v++)
+        if (viewers[v].dom == b->dom && viewers[v].print)
+            viewers[v].print(buf, n);
 }
 
 /* Take what the guest wrote (at most one ring's worth); resync on nonsense. */
@@ -133,14 +139,17 @@ long consoled_input(domid_t dom, const char *buf, size_t len)
     return (long)n;
 }
 
-bool consoled_connect(domid_t dom, void (*print)(const char *buf, size_t len))
+bool consoled_connect(unsigned int viewer, domid_t dom,
+                      void (*print)(const char *buf, size_t len))
 {
     struct backend *b = find(dom);
     uint64_t from;
 
+    if (viewer >= CONSOLED_VIEWERS)
+        return false;
     if (!print) {
-        connected = DOMID_INVALID;
-        printer = NULL;
+        viewers[viewer].dom = DOMID_INVALID;
+        viewers[viewer].print = NULL;
         return true;
     }
     if (!b)
@@ -148,8 +157,8 @@ bool consoled_connect(domid_t dom, void (*print)(const char *buf, size_t len))
     from = b->logged > CONSOLED_LOG ? b->logged - CONSOLED_LOG : 0;
     for (uint64_t i = from; i < b->logged; i++)
         print(&b->log[i % CONSOLED_LOG], 1);
-    connected = dom;
-    printer = print;
+    viewers[viewer].dom = dom;
+    viewers[viewer].print = print;
     return true;
 }
 

@@ -69,24 +69,24 @@ static void test_output_log_and_printer(void **state)
     guest_write("before attach\n");
     consoled_poll();
     assert_int_equal(ring->out_cons, ring->out_prod);           /* consumed */
-    assert_true(consoled_connect(dom, print));
+    assert_true(consoled_connect(CONSOLED_SERIAL, dom, print));
     assert_string_equal(printed, "before attach\n");            /* the log replayed */
     guest_write("live ");
     guest_write("output\n");
     consoled_poll();
     assert_string_equal(printed, "before attach\nlive output\n");
-    consoled_connect(DOMID_INVALID, NULL);
+    consoled_connect(CONSOLED_SERIAL, DOMID_INVALID, NULL);
     guest_write("while detached\n");
     consoled_poll();
     assert_string_equal(printed, "before attach\nlive output\n");
-    assert_false(consoled_connect(77, print));                  /* no such back-end */
+    assert_false(consoled_connect(CONSOLED_SERIAL, 77, print));  /* no such back-end */
 }
 
 static void test_more_than_a_ring(void **state)
 {
     char line[64];
 
-    assert_true(consoled_connect(dom, print));
+    assert_true(consoled_connect(CONSOLED_SERIAL, dom, print));
     for (int i = 0; i < 200; i++) {                             /* 200 x 13 bytes > 2048 */
         snprintf(line, sizeof(line), "line %03d ok\n", i);
         guest_write(line);
@@ -101,7 +101,7 @@ static void test_more_than_a_ring(void **state)
 
 static void test_hostile_indices(void **state)
 {
-    assert_true(consoled_connect(dom, print));
+    assert_true(consoled_connect(CONSOLED_SERIAL, dom, print));
     ring->out_prod += 100000;                                   /* far beyond a ring */
     consoled_poll();
     assert_int_equal(consoled_bad_updates(dom), 1);
@@ -131,6 +131,42 @@ static void test_input(void **state)
     assert_int_equal(consoled_input(77, "z", 1), -1);
 }
 
+static char host_seen[256];
+static size_t host_len;
+
+static void host_print(const char *buf, size_t n)
+{
+    assert_true(host_len + n < sizeof(host_seen));
+    memcpy(host_seen + host_len, buf, n);
+    host_len += n;
+}
+
+/* The serial console and the host's channel follow the same domain at once. */
+static void test_two_viewers(void **state)
+{
+    host_len = 0;
+    guest_write("log\n");
+    consoled_poll();
+    assert_true(consoled_connect(CONSOLED_SERIAL, dom, print));
+    assert_true(consoled_connect(CONSOLED_HOST, dom, host_print));
+    guest_write("both\n");
+    consoled_poll();
+    assert_string_equal(printed, "log\nboth\n");
+    assert_int_equal(host_len, 9);
+    assert_memory_equal(host_seen, "log\nboth\n", 9);
+    consoled_connect(CONSOLED_SERIAL, DOMID_INVALID, NULL);
+    guest_write("host\n");
+    consoled_poll();
+    assert_string_equal(printed, "log\nboth\n");
+    assert_int_equal(host_len, 14);
+    assert_false(consoled_connect(CONSOLED_VIEWERS, dom, print));  /* no such viewer */
+    consoled_detach(dom);                                       /* the domain goes */
+    assert_true(consoled_connect(CONSOLED_HOST, dom, host_print) == false);
+    guest_write("gone\n");
+    consoled_poll();
+    assert_int_equal(host_len, 14);
+}
+
 static void test_attach_refusals(void **state)
 {
     assert_int_equal(consoled_attach(dom, mfn, (uint32_t)port), -XEN_ENOSPC);   /* twice */
@@ -148,6 +184,7 @@ int main(void)
         T(test_hostile_indices),
         T(test_input),
         T(test_attach_refusals),
+        T(test_two_viewers),
 #undef T
     };
 

@@ -24,6 +24,8 @@
 
 #define CONSOLED_LOG        8192    /* bytes of output kept per domain */
 #define CONSOLED_DOMAINS    64
+/* Who may attach at once: the serial console's shell, the host's channel. */
+enum { CONSOLED_SERIAL, CONSOLED_HOST, CONSOLED_VIEWERS };
 
 /*
  * Serve dom's ring in frame mfn with its unbound port remote_port: map the
@@ -37,10 +39,12 @@ void consoled_poll(void);
 /* Give dom len bytes of input: how many fit (the rest is dropped), or -1 if unknown. */
 long consoled_input(domid_t dom, const char *buf, size_t len);
 /*
- * Attach the printer to dom's output (NULL detaches): it first gets the
- * log, then everything new. false if dom has no ring served here.
+ * Attach viewer's printer to dom's output (NULL detaches the viewer): it
+ * first gets the log, then everything new. false if dom has no ring served
+ * here. Each viewer (CONSOLED_SERIAL, CONSOLED_HOST) follows one domain.
  */
-bool consoled_connect(domid_t dom, void (*print)(const char *buf, size_t len));
+bool consoled_connect(unsigned int viewer, domid_t dom,
+                      void (*print)(const char *buf, size_t len));
 bool consoled_served(domid_t dom);
 /* Updates with impossible indices ignored for dom, for the tests. */
 uint64_t consoled_bad_updates(domid_t dom);
