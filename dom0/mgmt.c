@@ -6,7 +6,7 @@
  * shell commands as the console (docs/dom0.md has the protocol):
  *
  *   host -> dom0   one command a line (LF or CR LF), at most SHELL_LINE_MAX
- *                  printable characters; "create-inline NAME", then the
+ *                  printable ASCII characters; "create-inline NAME", then the
  *                  configuration's lines, then a line "." (a file from the
  *                  host, not a boot file); "sync TOKEN" (answered
  *                  "sable-sync TOKEN": everything before it is stale)
@@ -22,7 +22,7 @@
  *
  * Polled from dom0's idle loop: the UART's interrupt is not routed to dom0.
  * Bytes are read only while the receiver says one is there; a line that is
- * too long or has control characters is answered with an error when it
+ * too long or has other bytes is answered with an error when it
  * ends, not run. A host that stops reading costs one bounded wait: output
  * is then dropped until the UART can take it again.
  */
@@ -191,7 +191,11 @@ void mgmt_init(const struct shell *console_sh)
     outb(COM2 + 0, 1);
     outb(COM2 + 1, 0);
     outb(COM2 + UART_LCR, 0x03);        /* 8N1 */
-    outb(COM2 + UART_FCR, 0x07);        /* FIFOs on, cleared */
+    /*
+     * FIFOs on, cleared, receive trigger at 14 bytes: QEMU hands the UART
+     * at most trigger-level bytes at a time, and dom0 polls every 20 ms.
+     */
+    outb(COM2 + UART_FCR, 0xc7);
     outb(COM2 + UART_MCR, 0x03);
     shell_init(&mgmt_sh, console_sh->xs, mgmt_write, NULL, console_sh->extra[0],
                console_sh->nextra[0]);
@@ -288,7 +292,7 @@ void mgmt_poll(void)
         if (c == '\r')
             continue;
         if (c != '\n') {
-            if (((unsigned char)c < 0x20 && c != '\t') || c == 0x7f)
+            if (((unsigned char)c < 0x20 && c != '\t') || (unsigned char)c >= 0x7f)
                 garbled = true;
             else if (len < SHELL_LINE_MAX)
                 line[len++] = c;
@@ -301,7 +305,7 @@ void mgmt_poll(void)
             shell_printf(&mgmt_sh, "line too long (at most %d characters)\n", SHELL_LINE_MAX);
             reply_status(1);
         } else if (garbled) {
-            shell_printf(&mgmt_sh, "line with control characters: not run\n");
+            shell_printf(&mgmt_sh, "line with bytes that are not printable ASCII: not run\n");
             reply_status(1);
         } else if (len) {
             mgmt_line();
