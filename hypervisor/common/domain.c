@@ -26,6 +26,7 @@
  */
 #include <sable/domain.h>
 #include <sable/errno.h>
+#include <sable/grant_table.h>
 #include <sable/event.h>
 #include <sable/guest_console.h>
 #include <sable/lib.h>
@@ -354,9 +355,12 @@ int domain_create(const struct domain_config *cfg, bool want_dom0, struct domain
     rc = evtchn_domain_init(d, cfg->max_evtchns ? cfg->max_evtchns : EVTCHN_2L_NR_CHANNELS);
     if (rc)
         goto out_shared;
-    rc = arch_domain_create(d);
+    rc = gnttab_domain_create(d, cfg->max_grant_frames, cfg->max_maptrack_frames);
     if (rc)
         goto out_evtchn;
+    rc = arch_domain_create(d);
+    if (rc)
+        goto out_gnttab;
     rc = sched_init_domain(d, cfg->sched.weight ? &cfg->sched : &SCHED_PARAMS_DEFAULT);
     if (rc)
         goto out_arch;
@@ -379,6 +383,8 @@ out_vcpus:
     sched_destroy_domain(d);
 out_arch:
     arch_domain_destroy(d);
+out_gnttab:
+    gnttab_domain_destroy(d);
 out_evtchn:
     evtchn_domain_destroy(d);
 out_shared:
@@ -637,6 +643,7 @@ int domain_destroy(struct domain *d)
         return -EINVAL;
     domain_stop_vcpus(d, 0);
     domain_quiesce_vcpus(d);
+    gnttab_release_mappings(d);     /* now: mapping cycles must not keep domains alive */
     guest_console_flush(d);
     domain_put(d);
     return 0;
@@ -660,6 +667,7 @@ static void domain_release(struct domain *d)
     sched_destroy_domain(d);
     arch_domain_destroy(d);
     domain_relinquish_memory(d);
+    gnttab_domain_destroy(d);       /* its frames are unmapped by now */
     free_xenheap_pages(d->shared_info, 0);
     d->shared_info = NULL;
     d->state = DOMSTATE_dead;

@@ -15,6 +15,7 @@
 #include <sable/domain.h>
 #include <sable/domctl.h>
 #include <sable/errno.h>
+#include <sable/grant_table.h>
 #include <sable/guest_access.h>
 #include <sable/lib.h>
 #include <sable/mm.h>
@@ -48,6 +49,9 @@ static long createdomain_check(const struct xen_domctl_createdomain *c)
         return -EINVAL;                 /* grant tables v1 only */
     if (c->max_vcpus < 1 || c->max_vcpus > DOMAIN_MAX_VCPUS)
         return -EINVAL;
+    if (c->max_grant_frames == 0 || c->max_grant_frames > GNTTAB_LIMIT_FRAMES ||
+        c->max_maptrack_frames > GNTTAB_LIMIT_FRAMES)
+        return -EINVAL;                 /* < 0: the hypervisor's defaults */
     if ((c->flags & XEN_DOMCTL_CDF_hap) != (hvm ? XEN_DOMCTL_CDF_hap : 0))
         return -EINVAL;                 /* nested paging for PV; HVM without it (no shadow) */
     if (c->iommu_opts || c->vmtrace_size || c->altp2m_opts)
@@ -95,6 +99,8 @@ long domctl_createdomain(const struct xen_domctl_createdomain *c, domid_t *domid
     cfg.max_pages = 0;                  /* until XEN_DOMCTL_max_mem */
     cfg.hvm = c->flags & XEN_DOMCTL_CDF_hvm;
     cfg.max_evtchns = MIN((uint64_t)c->max_evtchn_port + 1, (uint64_t)UINT32_MAX);
+    cfg.max_grant_frames = c->max_grant_frames < 0 ? 0 : (unsigned int)c->max_grant_frames;
+    cfg.max_maptrack_frames = c->max_maptrack_frames < 0 ? 0 : (unsigned int)c->max_maptrack_frames;
     if (*domid > 0 && *domid < DOMID_FIRST_RESERVED) {
         cfg.domid = *domid;
         rc = domain_create(&cfg, false, &d);

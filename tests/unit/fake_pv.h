@@ -32,6 +32,7 @@
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/event.h>
+#include <sable/grant_table.h>
 #include <sable/guest_access.h>
 #include <sable/hypercall.h>
 #include <sable/lib.h>
@@ -534,6 +535,36 @@ uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
     return frame;
 }
 
+/*
+ * Grant host mappings (arch/x86/pv/grant.c): recorded, not made. The next
+ * map fails with fake_gnt_map_fail (a GNTST_*) when it is set.
+ */
+static int fake_gnt_host_maps;
+static int fake_gnt_map_fail;
+static uint64_t fake_gnt_last_unmap_mfn;
+
+int arch_gnttab_host_map(struct domain *d, struct domain *owner, uint64_t host_addr,
+                         uint32_t flags, mfn_t mfn, struct grant_host_map *where)
+{
+    int rc = fake_gnt_map_fail;
+
+    fake_gnt_map_fail = 0;
+    if (rc)
+        return rc;
+    where->va = host_addr;
+    where->l1_mfn = mfn;
+    where->slot = 0;
+    fake_gnt_host_maps++;
+    return 0;
+}
+
+void arch_gnttab_host_unmap(struct domain *d, const struct grant_host_map *where, mfn_t mfn)
+{
+    assert_int_equal(where->l1_mfn, mfn);
+    fake_gnt_last_unmap_mfn = mfn;
+    fake_gnt_host_maps--;
+}
+
 /* A guest address of guest_mem[off], and the host view of it. */
 static inline uint64_t gva(size_t off) { return GUEST_BASE + off; }
 static inline void *gptr(size_t off) { return guest_mem + off; }
@@ -620,6 +651,7 @@ static inline void fake_check_all_returned(void)
     assert_int_equal(fake_arch_vcpus, 0);
     assert_int_equal(fake_sched_vcpus, 0);
     assert_int_equal(fake_sched_domains, 0);
+    assert_int_equal(fake_gnt_host_maps, 0);
 }
 
 /* ---- console capture: printk is printf on the host ---- */

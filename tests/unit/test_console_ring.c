@@ -6,7 +6,7 @@
  * consumer ahead of producer), dom0 taking the port over, the Ctrl-A x3
  * focus cycle (Sable -> dom0 -> domains with rings -> Sable), CONSOLEIO_read
  * for dom0, and no frame or port left behind.
- * SOURCES: hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/console_io.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/console_io.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 

@@ -4,7 +4,7 @@
  * sysctl (physinfo, getdomaininfolist) through hypercall_dispatch, as dom0
  * calls them: every hostile argument refused with Xen's error and nothing
  * created or changed, every domain's resources back at the end.
- * SOURCES: hypervisor/common/domctl.c hypervisor/common/domctl_domain.c hypervisor/common/sysctl.c hypervisor/common/hypercall.c hypervisor/common/schedule.c hypervisor/common/sched_bvt.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/domctl.c hypervisor/common/domctl_domain.c hypervisor/common/sysctl.c hypervisor/common/hypercall.c hypervisor/common/schedule.c hypervisor/common/sched_bvt.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #define FAKE_PV_REAL_SCHEDULER
 #include "fake_pv.h"

@@ -8,7 +8,7 @@
  * again whole; empty and over-long lines; the rate limit on interactive
  * output. The console's own line contract is faked in fake_pv.h: "(dN) "
  * starts a line, an open line is ended before another starts.
- * SOURCES: hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/console_io.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/console_io.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 

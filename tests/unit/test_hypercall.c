@@ -2,7 +2,7 @@
  * Hypercall dispatch (the table generated from SABLE_HYPERCALLS), and the
  * common handlers console_io, xen_version and multicall, with hostile
  * numbers, commands and pointers. Output is checked line by line.
- * SOURCES: hypervisor/common/hypercall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/version.c hypervisor/common/multicall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/hypercall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/version.c hypervisor/common/multicall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 

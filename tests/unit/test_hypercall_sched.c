@@ -4,7 +4,7 @@
  * register_vcpu_info) through hypercall_dispatch, with simulated time
  * driving the real timer queues; pvclock updates, the wall clock and the
  * RTC conversion. Hostile ids, values and pointers throughout.
- * SOURCES: hypervisor/common/hypercall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/multicall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/hypercall.c hypervisor/common/sched_op.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/multicall.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/timer.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 

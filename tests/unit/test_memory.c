@@ -4,7 +4,7 @@
  * not ours, a bad list), continue long lists with the start extent in cmd,
  * keep the M2P right, and refuse other domains to unprivileged callers;
  * the queries answer Xen's numbers and errors.
- * SOURCES: hypervisor/common/memory.c hypervisor/common/hypercall.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/memory.c hypervisor/common/hypercall.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #include "fake_pv.h"
 

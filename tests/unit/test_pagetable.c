@@ -6,7 +6,7 @@
  * single-entry updates, pinning, linear tables, the hypervisor's L4 slots,
  * descriptor checks, foreign L1 entries, and the teardown of a dead
  * domain's tables.
- * SOURCES: hypervisor/arch/x86/pv/pagetable.c hypervisor/common/page_type.c hypervisor/common/frame_table.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c
+ * SOURCES: hypervisor/arch/x86/pv/pagetable.c hypervisor/common/page_type.c hypervisor/common/frame_table.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c
  */
 #define FAKE_PV_REAL_PAGETABLES
 #include "fake_pv.h"

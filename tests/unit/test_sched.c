@@ -5,7 +5,7 @@
  * would call it. Checks shares against weights, warp latency and its
  * limits, caps with idle CPUs, load balancing and affinity, runstate
  * accounting, and that bad parameters are refused with nothing changed.
- * SOURCES: hypervisor/common/schedule.c hypervisor/common/sched_bvt.c hypervisor/common/domain.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
+ * SOURCES: hypervisor/common/schedule.c hypervisor/common/sched_bvt.c hypervisor/common/domain.c hypervisor/common/grant_table.c hypervisor/common/event_channel.c hypervisor/common/console_io.c hypervisor/common/console_ring.c hypervisor/common/console_input.c hypervisor/common/vcpu_op.c hypervisor/common/vcpu_time.c hypervisor/common/timer.c hypervisor/common/frame_table.c hypervisor/common/page_type.c
  */
 #define FAKE_PV_REAL_SCHEDULER
 #include "fake_pv.h"

@@ -147,6 +147,7 @@ struct domain {
     uint64_t poll_mask;            /* vCPUs in SCHEDOP_poll, bit per vcpu_id (atomic) */
 
     struct guest_console console;  /* CONSOLEIO_write output (common/console_io.c) */
+    struct grant_table *grant_table; /* common/grant_table.c */
 
     void *arch;                    /* PV or HVM state (arch/x86) */
 };
@@ -162,6 +163,8 @@ struct domain_config {
     uint64_t hard_affinity;        /* CPUs its vCPUs may use; 0: all */
     uint64_t soft_affinity;        /* CPUs they prefer; 0: no preference */
     unsigned int max_evtchns;      /* ports it may have; 0: the 2-level maximum */
+    unsigned int max_grant_frames; /* grant-table frames it may have; 0: the default */
+    unsigned int max_maptrack_frames; /* frames of grant handles it may use; 0: the default */
     domid_t domid;                 /* the id wanted (-EEXIST if taken); 0: lowest free */
 };
 

@@ -14,6 +14,7 @@
 #include <sable/domain.h>
 #include <sable/errno.h>
 #include <sable/event.h>
+#include <sable/grant_table.h>
 #include <sable/guest_access.h>
 #include <sable/hypercall.h>
 #include <sable/lib.h>
@@ -250,6 +251,22 @@ int hvm_map_frame(struct domain *d, uint64_t gfn, mfn_t mfn)
     return 0;
 }
 
+/*
+ * Grant-table frame idx of d at gfn, the table growing to idx + 1 frames
+ * (Xen's gnttab_map_frame). Status frames (XENMAPIDX_grant_table_status)
+ * exist only with version 2: -EINVAL, as Xen answers a v1 domain.
+ */
+static long hvm_map_grant_frame(struct domain *d, uint64_t idx, uint64_t gfn)
+{
+    mfn_t mfn;
+    int rc;
+
+    if ((idx & XENMAPIDX_grant_table_status) || idx >= UINT32_MAX)
+        return -EINVAL;
+    rc = gnttab_shared_frame(d, (unsigned int)idx, &mfn);
+    return rc ? rc : hvm_map_frame(d, gfn, mfn);
+}
+
 long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *xatp);
 long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *xatp)
 {
@@ -258,6 +275,8 @@ long hvm_add_to_physmap(struct domain *d, const struct xen_add_to_physmap *xatp)
         if (xatp->idx != 0)
             return -EINVAL;
         return hvm_map_frame(d, xatp->gpfn, virt_to_maddr(d->shared_info) >> PAGE_SHIFT);
+    case XENMAPSPACE_grant_table:
+        return hvm_map_grant_frame(d, xatp->idx, xatp->gpfn);
     default:
         return -EOPNOTSUPP;
     }

@@ -11,6 +11,7 @@
  */
 #include <sable/domain.h>
 #include <sable/errno.h>
+#include <sable/grant_table.h>
 #include <sable/lib.h>
 #include <sable/page.h>
 #include <asm/page.h>
@@ -73,6 +74,16 @@ static bool is_shared_info(const struct domain *d, const struct page_info *pg)
     return d->shared_info && pg == virt_to_page(d->shared_info);
 }
 
+/*
+ * A hypervisor page d may map in an L1 entry of its own: pg_owner's
+ * shared_info, or (its own mapping only) one of d's grant-table frames.
+ */
+static bool is_xen_page_for(struct domain *d, struct domain *pg_owner, const struct page_info *pg)
+{
+    return is_shared_info(pg_owner, pg) ||
+           (d == pg_owner && gnttab_is_shared_frame(d, page_to_mfn(pg)));
+}
+
 struct page_info *pt_get_page(struct domain *d, mfn_t mfn)
 {
     struct page_info *pg;
@@ -130,9 +141,9 @@ static int get_l1e(pgentry_t e, struct domain *d, struct domain *pg_owner)
     if (!mfn_valid(mfn) || page_owner(mfn_to_page(mfn)) == DOMID_IO)
         return -EPERM;                          /* I/O memory: not granted to anyone yet */
     pg = mfn_to_page(mfn);
-    if (is_shared_info(pg_owner, pg) ? page_get_ref(pg) : !(pg = pt_get_page(pg_owner, mfn)))
+    if (is_xen_page_for(d, pg_owner, pg) ? page_get_ref(pg) : !(pg = pt_get_page(pg_owner, mfn)))
         return -EBUSY;                          /* someone else's frame */
-    if ((e & PTE_CACHE_ATTRS) && is_shared_info(pg_owner, pg)) {
+    if ((e & PTE_CACHE_ATTRS) && page_owner(pg) == DOMID_XEN) {
         page_put_ref(pg);
         return -EACCES;                         /* a hypervisor page stays write-back */
     }
