@@ -65,6 +65,9 @@ def test_linux_boots_to_a_shell_on_hvc0_and_powers_off(sable):
     con.wait_for(r"\(d1\) .*Booting kernel on Xen PVH")
     con.wait_for(r"\(d1\) .*Hypervisor detected: Xen HVM")
     con.wait_for(r"\(d1\) .*clocksource: Switched to clocksource xen")
+    # Grant tables: version 1 set up through add_to_physmap of grant frames.
+    con.wait_for(r"\(d1\) .*xen:grant_table: Grant tables using version 1 layout")
+    con.wait_for(r"\(d1\) .*Grant table initialized")
     con.wait_for(r"\(d1\) .*printk: console \[hvc0\] enabled")
     con.wait_for(r"\(d1\) SABLE-GUEST-INIT: up, 1 cpus, kernel 6\.1\.")
     switch_to(con, "dom1")
@@ -72,6 +75,7 @@ def test_linux_boots_to_a_shell_on_hvc0_and_powers_off(sable):
     shell(con, 1, "nproc", "1$")
     shell(con, 1, "dmesg | grep -c 'Hypervisor detected: Xen HVM'", "1$")
     shell(con, 1, "cat /sys/devices/system/clocksource/clocksource0/current_clocksource", "xen$")
+    shell(con, 1, "dmesg | grep -c 'grant table add_to_physmap failed'", "0$")
     shell(con, 1, "poweroff", r".*reboot: Power down", timeout=60)
     con.wait_for(r"dom1: ACPI power off")
     con.wait_for(r"dom1: shut down \(poweroff\)")
