@@ -521,7 +521,7 @@ void gnttab_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
 void gnttab_release_mappings(struct domain *d)
 {
     struct grant_table *gt = gt_of(d);
-    unsigned int n;
+    unsigned int n, undone = 0;
 
     if (!gt)
         return;
@@ -531,9 +531,14 @@ void gnttab_release_mappings(struct domain *d)
     spin_unlock(&gt->maptrack_lock);
     for (uint32_t h = 0; h < n; h++) {
         struct grant_mapping *m = maptrack_claim(gt, h);
-        if (m)
+        if (m) {
             unmap_mapping(d, h, m);
+            undone++;
+        }
     }
+    if (undone)
+        printk("dom%u: %u grant mapping%s undone at destroy\n", d->domain_id, undone,
+               undone == 1 ? "" : "s");
 }
 
 /* ---- copy ---- */
