@@ -4,7 +4,7 @@
 #   build/linux/vmlinux          the stock Debian cloud kernel, as an ELF with
 #                                its Xen PVH entry note (from the bzImage)
 #   build/linux/initrd.cpio.gz   busybox-static, /init, the Xen front-end
-#                                modules of the same kernel, /bin/bench
+#                                modules of the same kernel, /bin/bench, /bin/xs
 #   build/linux/release          the kernel release (uname -r)
 #   build/linux/tsc-khz          host tool: the TSC rate for native boots
 #                                (tools/linux_native.py)
@@ -149,11 +149,13 @@ build_kernel() {
     echo "$hash" >"$OUT/kernel.stamp"
 }
 
-# Initramfs stage: busybox, /init, modules, the benchmark program.
+# Initramfs stage: busybox, /init, modules, the benchmark program, the
+# XenStore client.
 build_initrd() {
     local busybox_deb=$1 hash root bb
     hash=$(inputs_hash "$(basename "$busybox_deb") $(cat "$OUT/kernel.stamp")" \
-        linux-guest/init linux-guest/profile linux-guest/bench.c tools/initramfs.py)
+        linux-guest/init linux-guest/profile linux-guest/bench.c linux-guest/xs.c \
+        include/public/io/xs_wire.h tools/initramfs.py)
     if up_to_date "$OUT/initrd.stamp" "$hash" "$OUT/initrd.cpio.gz"; then
         return
     fi
@@ -173,6 +175,7 @@ build_initrd() {
     install -m 0644 linux-guest/profile "$root/etc/profile"
     cp "$OUT"/modules/*.ko "$OUT/modules/load.order" "$root/lib/modules/"
     gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/bench" linux-guest/bench.c
+    gcc -static -O2 -Wall -Wextra -Werror -o "$root/bin/xs" linux-guest/xs.c
     tools/initramfs.py "$root" "$OUT/initrd.cpio.gz" --node /dev/console:c:5:1
     echo "$hash" >"$OUT/initrd.stamp"
 }

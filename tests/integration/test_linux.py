@@ -76,6 +76,8 @@ def test_linux_boots_to_a_shell_on_hvc0_and_powers_off(sable):
     shell(con, 1, "dmesg | grep -c 'Hypervisor detected: Xen HVM'", "1$")
     shell(con, 1, "cat /sys/devices/system/clocksource/clocksource0/current_clocksource", "xen$")
     shell(con, 1, "dmesg | grep -c 'grant table add_to_physmap failed'", "0$")
+    # Booted by the hypervisor, not dom0's toolstack: no XenStore, so no xenbus.
+    shell(con, 1, "xs read name; echo xs-rc=$?", "xs-rc=2$")
     shell(con, 1, "poweroff", r".*reboot: Power down", timeout=60)
     con.wait_for(r"dom1: ACPI power off")
     con.wait_for(r"dom1: shut down \(poweroff\)")
