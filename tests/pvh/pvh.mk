@@ -12,9 +12,12 @@ PVH_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin -nostdinc \
            -DSABLE_HYPERVISOR -Ihypervisor/include -Iinclude $(WFLAGS)
 PVH_SRCS := tests/pvh/head.S tests/pvh/main.c tests/pvh/apic.c hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
 PVH_OBJS := $(patsubst %,$(PVH_OUT)/obj/%.o,$(basename $(PVH_SRCS)))
+# pvhfuzz: the same entry, the fuzzer (tests/pvh/fuzz.c) instead of the checks.
+PVH_FUZZ_SRCS := tests/pvh/head.S tests/pvh/fuzz.c hypervisor/lib/string.c hypervisor/lib/vsnprintf.c
+PVH_FUZZ_OBJS := $(patsubst %,$(PVH_OUT)/obj/%.o,$(basename $(PVH_FUZZ_SRCS)))
 
 .PHONY: pvh-guests
-pvh-guests: $(PVH_OUT)/pvhtest.elf
+pvh-guests: $(PVH_OUT)/pvhtest.elf $(PVH_OUT)/pvhfuzz.elf
 all: pvh-guests
 
 $(PVH_OUT)/obj/%.o: %.c
@@ -26,7 +29,9 @@ $(PVH_OUT)/obj/%.o: %.S
 	@echo "  AS  $< (pvh)"; $(CC) -D__ASSEMBLER__ -g -MMD -MP -c $< -o $@
 
 $(PVH_OUT)/pvhtest.elf: $(PVH_OBJS) tests/pvh/pvh.lds
+$(PVH_OUT)/pvhfuzz.elf: $(PVH_FUZZ_OBJS) tests/pvh/pvh.lds
+$(PVH_OUT)/pvhtest.elf $(PVH_OUT)/pvhfuzz.elf:
 	@echo "  LD  $@"; $(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 \
-		-z noexecstack --no-warn-rwx-segments -T tests/pvh/pvh.lds $(PVH_OBJS) -o $@
+		-z noexecstack --no-warn-rwx-segments -T tests/pvh/pvh.lds $(filter %.o,$^) -o $@
 
--include $(PVH_OBJS:.o=.d)
+-include $(PVH_OBJS:.o=.d) $(PVH_FUZZ_OBJS:.o=.d)
