@@ -874,6 +874,40 @@ static void end_with(const char *how)
     }
 }
 
+/* ---- regression checks for what the fuzzer found (CHECK lines, as the PV kernels') ---- */
+
+static unsigned int checks_failed;
+
+static void check(const char *name, bool ok, long got)
+{
+    checks_failed += !ok;
+    if (ok)
+        print("pvhfuzz: CHECK %s PASS\n", name);
+    else
+        print("pvhfuzz: CHECK %s FAIL got %ld\n", name, got);
+}
+
+/*
+ * Found by the fuzzer: a non-canonical hypercall pointer was walked through
+ * the guest's page tables as its canonical alias (a SCHEDOP_shutdown
+ * reason read from page 0 powered the domain off). The CPU would raise
+ * #GP: it must be -EFAULT, nothing read or written.
+ */
+static void regress_noncanonical(void)
+{
+    static char buf[16] = "untouched";
+    static struct xen_feature_info fi = { .submap_idx = 0, .submap = 0x5a5a };
+    uint64_t alias = 0x8000000000000000ULL;
+    long rc;
+
+    rc = hcall2(__HYPERVISOR_xen_version, XENVER_extraversion, alias | VA(buf));
+    check("regress-noncanonical-write", rc == -XEN_EFAULT && !strcmp(buf, "untouched"), rc);
+    rc = hcall2(__HYPERVISOR_xen_version, XENVER_get_features, alias | VA(&fi));
+    check("regress-noncanonical-read", rc == -XEN_EFAULT && fi.submap == 0x5a5a, rc);
+    rc = hcall2(__HYPERVISOR_xen_version, XENVER_extraversion, 0xffff000000000000ULL | VA(buf));
+    check("regress-noncanonical-high", rc == -XEN_EFAULT && !strcmp(buf, "untouched"), rc);
+}
+
 static const char *cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
 {
     size_t n = strlen(key);
@@ -926,6 +960,7 @@ void pvh_main(uint32_t start_info_pa)
     }
     rng_seed(&rng, seed);
     idt_init();
+    regress_noncanonical();
     map_shared_info();
     tables_install();
     for (unsigned int p = 0; p < 2; p++)
@@ -949,7 +984,7 @@ void pvh_main(uint32_t start_info_pa)
     print("pvhfuzz: FUZZ done iterations=%lu seed=%lu\n", i, seed);
     print("pvhfuzz: FUZZ stats hypercalls=%lu accepted=%lu gp=%lu irqs=%lu\n", calls, accepted,
           gp_count, irq_count);
-    print("pvhfuzz: VERDICT SUCCESS\n");
+    print("pvhfuzz: VERDICT %s\n", checks_failed ? "FAILURE" : "SUCCESS");
     if (cmdline_value(cmdline, "end", end, sizeof(end)))
         end_with(end);
     poweroff(SHUTDOWN_poweroff);

@@ -329,12 +329,22 @@ int hvm_copy_from_guest_phys(struct domain *d, void *dst, uint64_t gpa, size_t l
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define X86_CR4_LA57 (1UL << 12)
 
+/* Canonical for `levels` levels of paging: bits 63..47 (or 56) all equal. */
+static bool gva_canonical(uint64_t gva, unsigned int levels)
+{
+    unsigned int bits = 12 + 9 * levels;       /* 48 or 57 */
+    uint64_t top = gva >> (bits - 1);
+
+    return top == 0 || top == (~0ULL >> (bits - 1));
+}
+
 /*
  * Guest-virtual to guest-physical through the guest's page tables, as the
  * CPU would for a supervisor access: paging off means identity; long mode
  * walks 4 or 5 levels (A and D set on the way, as the CPU does). -EFAULT
- * when not mapped (or not writable for a write), -EOPNOTSUPP for legacy
- * 32-bit paging, which PVH guests never use in a hypercall.
+ * when not mapped (or not writable for a write), or not canonical (the
+ * CPU's #GP: the walk alone would use an alias of it), -EOPNOTSUPP for
+ * legacy 32-bit paging, which PVH guests never use in a hypercall.
  */
 static int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
@@ -348,6 +358,8 @@ static int gva_to_gpa(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     }
     if (!(vmcb->efer & EFER_LMA))
         return -EOPNOTSUPP;
+    if (!gva_canonical(gva, levels))
+        return -EFAULT;
     for (unsigned int l = levels; l >= 1; l--) {
         unsigned int shift = 12 + 9 * (l - 1);
         uint64_t *t = hvm_gfn_to_virt(v->domain, table >> PAGE_SHIFT, false);
