@@ -260,20 +260,24 @@ static uint64_t gfn_gen(void)
     }
 }
 
-/* A pointer no RAM of ours (but the arena) is behind. */
-static uint64_t bad_ptr(size_t size)
+/*
+ * A pointer no RAM of ours (but the arena) is behind. With unreadable,
+ * only ones nothing can be read through (for structures whose contents
+ * must be ours: a zero read from free RAM is a SHUTDOWN_poweroff).
+ */
+static uint64_t bad_ptr(size_t size, bool unreadable)
 {
     switch (rng_below(&rng, 10)) {
-    case 0:  return 0;
+    case 0:  return rng_below(&rng, 0x100000);                     /* low 2 MiB: unmapped */
     case 1:  return UNBACKED + rng_below(&rng, 1 << 20);           /* a hole */
-    case 2:  return ram_top - rng_below(&rng, size + 1);            /* RAM's end, into the hole */
+    case 2:  return unreadable ? UNBACKED : ram_top - rng_below(&rng, size + 1); /* into the hole */
     case 3:  return 0xfee00000ULL + rng_below(&rng, PAGE);          /* the local APIC */
     case 4:  return 0x100000000ULL + rng_below(&rng, 1ULL << 30);   /* not in our page tables */
     case 5:  return 0x8000000000000000ULL + rng_below(&rng, PAGE);  /* non-canonical */
     case 6:  return 0xffff800000000000ULL + rng_below(&rng, 1ULL << 30);
     case 7:  return ~0ULL - rng_below(&rng, size + 8);
-    case 8:  return FUZZ_VA + rng_below(&rng, 1ULL << 30);         /* our garbage tables */
-    default: return rng_next(&rng);
+    case 8:  return unreadable ? 0 : FUZZ_VA + rng_below(&rng, 1ULL << 30); /* garbage tables */
+    default: return unreadable ? 0x8000000000000000ULL : rng_next(&rng);
     }
 }
 
@@ -283,11 +287,11 @@ static uint64_t ptr_gen(size_t size, bool trusted)
 
     if (trusted) {
         va = rng_chance(&rng, 85) ? slot(size) : 0;
-        return va ? va : bad_ptr(size);
+        return va ? va : bad_ptr(size, true);
     }
     if (rng_chance(&rng, 55))
         return VA(mem.arena) + rng_below(&rng, sizeof(mem.arena) - MIN(size, PAGE));
-    return bad_ptr(size);
+    return bad_ptr(size, false);
 }
 
 static void fill_random(uint64_t va, size_t len)
@@ -350,12 +354,20 @@ static void tables_scramble(void)
     }
 }
 
+/*
+ * Hang the garbage tables at FUZZ_VA, and unmap the first 2 MiB (start of
+ * day data, read by now): NULL and low addresses are then holes in our
+ * page tables, as in any kernel, rather than free RAM full of zeros.
+ */
 static void tables_install(void)
 {
-    uint64_t cr3;
+    uint64_t cr3, *l4, *l3;
 
     __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-    ((uint64_t *)(cr3 & ~0xfffULL))[FUZZ_VA >> 39] = VA(mem.tables[0]) | 3;
+    l4 = (uint64_t *)(cr3 & ~0xfffULL);
+    l4[FUZZ_VA >> 39] = VA(mem.tables[0]) | 3;
+    l3 = (uint64_t *)(l4[0] & 0x000ffffffffff000ULL);
+    ((uint64_t *)(l3[0] & 0x000ffffffffff000ULL))[0] = 0;
     __asm__ volatile("mov %0, %%cr3" :: "r"(cr3) : "memory");
 }
 
@@ -403,7 +415,7 @@ static void gen_memory_op(struct call *c)
     } else if (cmd <= XENMEM_populate_physmap || cmd == XENMEM_claim_pages) {
         uint64_t list = slot(4 * 8);
         struct xen_memory_reservation r = {
-            .extent_start = list ? list : bad_ptr(32),
+            .extent_start = list ? list : bad_ptr(32, true),
             .nr_extents = rng_chance(&rng, 70) ? rng_below(&rng, 5) : rng_interesting(&rng),
             .extent_order = (uint32_t)(rng_chance(&rng, 70) ? rng_below(&rng, 10) : rng_next(&rng)),
             .domid = rng_chance(&rng, 70) ? DOMID_SELF : domid_gen(),
@@ -945,9 +957,11 @@ void pvh_main(uint32_t start_info_pa)
     unsigned long iters = cmdline_ulong(cmdline, "iters", 1000);
     unsigned long progress = cmdline_ulong(cmdline, "progress", 250);
 
-    trace_from = cmdline_ulong(cmdline, "trace", ~0UL);
     char end[16] = "";
     unsigned long i;
+
+    trace_from = cmdline_ulong(cmdline, "trace", ~0UL);
+    cmdline_value(cmdline, "end", end, sizeof(end));   /* before low memory is unmapped */
 
     print("pvhfuzz: FUZZ seed=%lu iterations=%lu\n", seed, iters);
     for (uint32_t k = 0; k < si->memmap_entries; k++)
@@ -985,7 +999,7 @@ void pvh_main(uint32_t start_info_pa)
     print("pvhfuzz: FUZZ stats hypercalls=%lu accepted=%lu gp=%lu irqs=%lu\n", calls, accepted,
           gp_count, irq_count);
     print("pvhfuzz: VERDICT %s\n", checks_failed ? "FAILURE" : "SUCCESS");
-    if (cmdline_value(cmdline, "end", end, sizeof(end)))
+    if (end[0])
         end_with(end);
     poweroff(SHUTDOWN_poweroff);
 }
