@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT
 
 FUZZ = str(ROOT / "build" / "guests" / "fuzz.elf")
+PVHFUZZ = str(ROOT / "build" / "pvh" / "pvhfuzz.elf")
 EXIT_OK = 1
 
 
@@ -24,18 +25,20 @@ def victim_line(ms=3000):
     return f"{FUZZ} role=victim ms={ms} sable.name=victim"
 
 
-def check_run(con, fuzzer, seed, iters):
-    """The assertions every fuzz run shares; fuzzer is its console tag, e.g. d1."""
+def check_run(con, fuzzer, seed, iters, tag=""):
+    """The assertions every fuzz run shares; fuzzer is its console tag, e.g.
+    d1, tag what its lines start with after that ("pvhfuzz: ")."""
+    fuzzer_tag = rf"\({fuzzer}\) {tag}"
     con.wait_for(r"boot: all domains have shut down", timeout=90)
     con.expect_exit(EXIT_OK, timeout=30)
     con.absent(r"PANIC")
-    con.wait_for(rf"\({fuzzer}\) FUZZ seed={seed} iterations={iters}")
+    con.wait_for(rf"{fuzzer_tag}FUZZ seed={seed} iterations={iters}")
     fails = con.find_all(r"^.*CHECK \S+ FAIL.*$")
     con.check(not fails, f"failed checks: {[m.group(0) for m in fails]}")
     crashed = re.search(rf"dom{fuzzer[1:]}: crashed: (.+)$", con.log, re.M)
     if not crashed:
-        con.wait_for(rf"\({fuzzer}\) FUZZ done iterations={iters} seed={seed}")
-        con.wait_for(rf"\({fuzzer}\) VERDICT SUCCESS")
+        con.wait_for(rf"{fuzzer_tag}FUZZ done iterations={iters} seed={seed}")
+        con.wait_for(rf"{fuzzer_tag}VERDICT SUCCESS")
     # Every frame is back once the domains are released.
     m = con.wait_for(r"boot: (\d+) domains? released, (\d+) frames free \((\d+) before")
     con.check(m.group(2) == m.group(3),
@@ -81,3 +84,34 @@ def test_destroying_running_domains(sable):
     check_run(con, "d0", 1, 100)
     con.wait_for(r"\(d0\) CHECK regress-destroy-running PASS")
     con.absent(r"PREY done")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pvh_fuzz_beside_a_victim(sable, seed):
+    """The SVM fuzz kernel (tests/pvh/fuzz.c): hypercalls by VMMCALL and
+    VMCALL, MSRs, ports and CPUID leaves, beside the PV victim."""
+    iters = 1000
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{PVHFUZZ} sable.type=pvh sable.mem=32M seed={seed} iters={iters} "
+                         "progress=1000", victim_line()])
+    check_run(con, "d1", seed, iters, tag="pvhfuzz: ")
+    for name in ("regress-noncanonical-write", "regress-noncanonical-read",
+                 "regress-noncanonical-high"):
+        con.wait_for(rf"\(d1\) pvhfuzz: CHECK {name} PASS")
+    con.absent(r"dom1: crashed")
+    con.wait_for(r"\(d2\) CHECK victim-memory PASS")
+    con.wait_for(r"\(d2\) VERDICT SUCCESS")
+
+
+def test_pvh_fuzz_ends_with_a_crash(sable):
+    """end=mmio: after its run it reads a hole, and only it is crashed."""
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                modules=[f"{PVHFUZZ} sable.type=pvh sable.mem=32M seed=3 iters=200 end=mmio",
+                         victim_line(ms=1000)])
+    con.wait_for(r"boot: all domains have shut down", timeout=90)
+    con.expect_exit(EXIT_OK, timeout=30)
+    con.absent(r"PANIC")
+    con.wait_for(r"\(d1\) pvhfuzz: VERDICT SUCCESS")
+    con.wait_for(r"dom1: crashed: read of unbacked guest-physical address 0xc0100000")
+    con.absent(r"should not get here")
+    con.wait_for(r"\(d2\) VERDICT SUCCESS")
