@@ -505,6 +505,29 @@ static bool hvm_inject_nmi(struct vcpu *v, struct vmcb *vmcb)
 }
 
 /*
+ * An interrupt is due while the guest is in an STI (or MOV SS) shadow, as
+ * after an exit for a host interrupt between "sti" and "hlt", the idiom
+ * that sleeps without missing an event. The CPU holds the interrupt for
+ * one instruction, but QEMU 7.2 does not load the shadow at VMRUN and
+ * delivers it at once: the event is taken before the HLT, which then
+ * sleeps for ever. So a HLT in the shadow is completed here, as the CPU
+ * would: a HLT with an interrupt due ends at once, the interrupt is taken
+ * after it. True when it did (RIP moved past it, the shadow over).
+ */
+static bool hvm_hlt_in_shadow_done(struct vcpu *v, struct vmcb *vmcb)
+{
+    bool long_mode = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & (1U << 9));
+    uint64_t ip = long_mode ? vmcb->rip : (uint32_t)(vmcb->cs.base + vmcb->rip);
+    uint8_t insn;
+
+    if (hvm_copy_from_guest_virt(&insn, ip, 1) || insn != 0xf4)
+        return false;
+    vmcb->rip = long_mode ? vmcb->rip + 1 : (uint32_t)(vmcb->rip + 1);
+    vmcb->int_state &= ~1ULL;
+    return true;
+}
+
+/*
  * Inject what is pending when the guest can take an interrupt now: the
  * event upcall (the callback vector, straight into the vCPU: no local
  * APIC, no EOI) first, else the local APIC's highest vector. Otherwise the
@@ -530,7 +553,7 @@ static void hvm_inject_pending(struct vcpu *v)
     if (!hvm_interrupt_pending(v))
         return;
     if (!(vmcb->eventinj & SVM_EVT_VALID) && (vmcb->rflags & X86_EFLAGS_IF) &&
-        !(vmcb->int_state & 1)) {
+        (!(vmcb->int_state & 1) || hvm_hlt_in_shadow_done(v, vmcb))) {
         if (hvm_upcall_pending(v)) {
             vector = hvm_domain(v->domain)->callback_vector;
         } else {
