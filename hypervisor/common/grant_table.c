@@ -401,11 +401,21 @@ static struct grant_mapping *maptrack_claim(struct grant_table *gt, uint32_t h)
     return m;
 }
 
-static void maptrack_publish(struct grant_table *gt, struct grant_mapping *m)
+/*
+ * Make a busy handle usable again. false (left busy) for a new mapping once
+ * the domain is being released: the release may have passed this handle
+ * already, so the caller undoes the mapping itself.
+ */
+static bool maptrack_publish(struct grant_table *gt, struct grant_mapping *m, bool is_new)
 {
+    bool ok;
+
     spin_lock(&gt->maptrack_lock);
-    m->state = MAPTRACK_INUSE;
+    ok = !(is_new && gt->releasing);
+    if (ok)
+        m->state = MAPTRACK_INUSE;
     spin_unlock(&gt->maptrack_lock);
+    return ok;
 }
 
 /* ---- map and unmap ---- */
@@ -469,7 +479,11 @@ void gnttab_map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     m->granter = rd;                    /* keeps our reference */
     m->ref = op->ref;
     m->mfn = mfn;
-    maptrack_publish(lgt, m);
+    if (!maptrack_publish(lgt, m, true)) {
+        arch_gnttab_host_unmap(ld, &m->host, mfn);
+        rc = GNTST_general_error;       /* the domain is dying under us */
+        goto out_unpin;
+    }
     op->handle = h;
     op->dev_bus_addr = 0;
     op->status = GNTST_okay;
@@ -505,12 +519,12 @@ void gnttab_unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
         return;
     }
     if (op->host_addr && op->host_addr != m->host.va) {
-        maptrack_publish(lgt, m);
+        maptrack_publish(lgt, m, false);
         op->status = GNTST_bad_virt_addr;
         return;
     }
     if (op->dev_bus_addr) {
-        maptrack_publish(lgt, m);
+        maptrack_publish(lgt, m, false);
         op->status = GNTST_bad_dev_addr;    /* nothing is device-mapped */
         return;
     }

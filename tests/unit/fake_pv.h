@@ -541,6 +541,7 @@ uint64_t arch_guest_frame_to_mfn(struct domain *d, uint64_t frame)
  */
 static int fake_gnt_host_maps;
 static int fake_gnt_map_fail;
+static void (*fake_gnt_map_hook)(struct domain *d);   /* runs inside the map, once */
 static uint64_t fake_gnt_last_unmap_mfn;
 
 int arch_gnttab_host_map(struct domain *d, struct domain *owner, uint64_t host_addr,
@@ -551,6 +552,11 @@ int arch_gnttab_host_map(struct domain *d, struct domain *owner, uint64_t host_a
     fake_gnt_map_fail = 0;
     if (rc)
         return rc;
+    if (fake_gnt_map_hook) {
+        void (*hook)(struct domain *) = fake_gnt_map_hook;
+        fake_gnt_map_hook = NULL;
+        hook(d);
+    }
     where->va = host_addr;
     where->l1_mfn = mfn;
     where->slot = 0;

@@ -443,6 +443,27 @@ static void test_no_map_after_release(void **state)
     assert_int_equal(page_ref_count(mfn_to_page(f)), 0);
 }
 
+/* The mapper's destruction starts while a map is half done (another vCPU). */
+static void release_now(struct domain *d)
+{
+    gnttab_release_mappings(d);
+}
+
+static void test_map_racing_release(void **state)
+{
+    mfn_t f = own_frame(dA, 0xac);
+
+    assert_int_equal(setup_table(dA, DOMID_SELF, 1), GNTST_okay);
+    grant(dA, 41, dB->domain_id, f, false);
+    fake_gnt_map_hook = release_now;
+    assert_int_equal(map(dB, dA->domain_id, 41, false).status, GNTST_general_error);
+    assert_int_equal(fake_gnt_host_maps, 0);
+    assert_int_equal(entry(dA, 41)->flags, GTF_permit_access);
+    assert_int_equal(page_ref_count(mfn_to_page(f)), 0);
+    assert_int_equal(dB->grant_table->maptrack_used, 0);
+    assert_int_equal(dA->refcnt, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_destroy_granter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_map_after_release, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_racing_release, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
