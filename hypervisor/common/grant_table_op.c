@@ -55,47 +55,60 @@ static xen_pfn_t setup_frame(struct domain *d, unsigned int i)
     return d->is_hvm ? ~0ULL : virt_to_mfn(d->grant_table->shared[i]);
 }
 
-static long op_setup_table(uint64_t uop)
+static int16_t setup_table(struct domain *d, void *arg)
 {
-    struct gnttab_setup_table op;
+    struct gnttab_setup_table *op = arg;
+    int16_t status = gnttab_grow(d, op->nr_frames);
+
+    for (unsigned int i = 0; status == GNTST_okay && i < op->nr_frames; i++) {
+        xen_pfn_t f = setup_frame(d, i);
+        if (copy_to_guest(op->frame_list + i * sizeof(f), &f, sizeof(f)))
+            status = GNTST_bad_virt_addr;
+    }
+    return status;
+}
+
+static int16_t query_size(struct domain *d, void *arg)
+{
+    struct gnttab_query_size *op = arg;
+
+    op->nr_frames = d->grant_table->nr_frames;
+    op->max_nr_frames = d->grant_table->max_frames;
+    return GNTST_okay;
+}
+
+/*
+ * A single-struct op naming a domain in *dom (inside op): read op, run fn
+ * on that domain (GNTST_bad_domain when it may not be named) for *status,
+ * write op back.
+ */
+static long op_on_domain(uint64_t uop, void *op, size_t size, const domid_t *dom,
+                         int16_t *status, int16_t (*fn)(struct domain *d, void *op))
+{
     struct domain *d;
     int rc;
 
-    if (copy_from_guest(&op, uop, sizeof(op)))
+    if (copy_from_guest(op, uop, size))
         return -EFAULT;
-    d = query_domain(op.dom, &rc);
-    if (!d)
-        op.status = GNTST_bad_domain;
-    else {
-        op.status = gnttab_grow(d, op.nr_frames);
-        for (unsigned int i = 0; op.status == GNTST_okay && i < op.nr_frames; i++) {
-            xen_pfn_t f = setup_frame(d, i);
-            if (copy_to_guest(op.frame_list + i * sizeof(f), &f, sizeof(f)))
-                op.status = GNTST_bad_virt_addr;
-        }
+    d = query_domain(*dom, &rc);
+    *status = d ? fn(d, op) : GNTST_bad_domain;
+    if (d)
         domain_put(d);
-    }
-    return copy_to_guest(uop, &op, sizeof(op)) ? -EFAULT : 0;
+    return copy_to_guest(uop, op, size) ? -EFAULT : 0;
+}
+
+static long op_setup_table(uint64_t uop)
+{
+    struct gnttab_setup_table op;
+
+    return op_on_domain(uop, &op, sizeof(op), &op.dom, &op.status, setup_table);
 }
 
 static long op_query_size(uint64_t uop)
 {
     struct gnttab_query_size op;
-    struct domain *d;
-    int rc;
 
-    if (copy_from_guest(&op, uop, sizeof(op)))
-        return -EFAULT;
-    d = query_domain(op.dom, &rc);
-    if (!d)
-        op.status = GNTST_bad_domain;
-    else {
-        op.nr_frames = d->grant_table->nr_frames;
-        op.max_nr_frames = d->grant_table->max_frames;
-        op.status = GNTST_okay;
-        domain_put(d);
-    }
-    return copy_to_guest(uop, &op, sizeof(op)) ? -EFAULT : 0;
+    return op_on_domain(uop, &op, sizeof(op), &op.dom, &op.status, query_size);
 }
 
 static long op_get_version(uint64_t uop)

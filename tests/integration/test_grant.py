@@ -29,10 +29,15 @@ def no_frame_leaked(con):
     con.absent(r"still referenced at release|still mapped at release|\*\*\* PANIC")
 
 
+def pair(sable, args):
+    """A granter (domain 1) and a mapper (domain 2), both with args."""
+    return sable(smp=2, mem="256M", append="debug_exit_when_idle",
+                 modules=[f"{GRANT} role=granter peer=2 {args}",
+                          f"{GRANT} role=mapper peer=1 {args}"])
+
+
 def test_granter_and_mapper_share_a_page(sable):
-    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
-                modules=[f"{GRANT} role=granter peer=2 rounds=50",
-                         f"{GRANT} role=mapper peer=1 rounds=50"])
+    con = pair(sable, "rounds=50")
     con.wait_for(r"\(d1\) grant: granter offers port \d+ and refs 8 9 10 to domain 2")
     verdict(con, 1)
     verdict(con, 2)
@@ -52,9 +57,7 @@ def test_granter_and_mapper_share_a_page(sable):
 
 def test_domains_destroyed_with_a_grant_mapped(sable):
     """Both end with the mapping in place: their release undoes it."""
-    con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
-                modules=[f"{GRANT} role=granter peer=2 rounds=5 hold=1",
-                         f"{GRANT} role=mapper peer=1 rounds=5 hold=1"])
+    con = pair(sable, "rounds=5 hold=1")
     con.wait_for(r"\(d2\) grant: mapper ends with the grant mapped")
     verdict(con, 1)
     verdict(con, 2)
