@@ -110,18 +110,39 @@ static bool is_privileged(void)
            (fi.submap & (1u << XENFEAT_dom0));
 }
 
-/* dom0's ports that are not free, by EVTCHNOP_status (ports past the last are -EINVAL). */
-static unsigned int ports_in_use(void)
+/*
+ * dom's ports that are not free, by EVTCHNOP_status as xl would ask (ports
+ * past the last are -EINVAL).
+ */
+static unsigned int ports_in_use(domid_t dom)
 {
     unsigned int n = 0;
 
     for (evtchn_port_t p = 1; p < 4096; p++) {
-        struct evtchn_status st = { .dom = DOMID_SELF, .port = p };
+        struct evtchn_status st = { .dom = dom, .port = p };
 
-        if (evtchn_status(p, &st))
+        if (hypercall_event_channel_op(EVTCHNOP_status, &st))
             break;
         n += st.status != EVTCHNSTAT_closed;
     }
+    return n;
+}
+
+/* Event channels in use in every domain (each end counts). */
+static unsigned int ports_in_use_all(unsigned int *domains)
+{
+    struct xen_domctl_getdomaininfo *infos = malloc(TOOLSTACK_LIST_MAX * sizeof(*infos));
+    unsigned int n = 0;
+    int got;
+
+    *domains = 0;
+    if (!infos)
+        return 0;
+    got = xc_domain_getinfolist(0, TOOLSTACK_LIST_MAX, infos);
+    for (int i = 0; i < got; i++)
+        n += ports_in_use(infos[i].domain);
+    *domains = got > 0 ? (unsigned int)got : 0;
+    free(infos);
     return n;
 }
 
@@ -130,13 +151,16 @@ static int cmd_info(struct shell *s, int argc, char **argv, const char *rest)
     struct xen_sysctl_physinfo pi;
     struct xs_stats st;
     size_t free_bytes, largest;
+    unsigned int all_ports, domains;
 
     if (xc_physinfo(&pi) == 0)
         shell_printf(s, "host: %u CPUs, %lu MiB RAM, %lu MiB free (free_pages=%lu), %u MHz\n",
                      pi.nr_cpus, (unsigned long)(pi.total_pages >> 8),
                      (unsigned long)(pi.free_pages >> 8), (unsigned long)pi.free_pages,
                      pi.cpu_khz / 1000);
-    shell_printf(s, "event channels: %u of dom0's in use\n", ports_in_use());
+    all_ports = ports_in_use_all(&domains);
+    shell_printf(s, "event channels: %u of dom0's in use, %u in all %u domains\n",
+                 ports_in_use(0), all_ports, domains);
     xs_store_stats(xenstored, &st);
     arena_stats(&dom0_heap, &free_bytes, &largest);
     shell_printf(s, "xenstored: %u nodes, %u connections, %u watches, %u transactions, "
@@ -182,6 +206,51 @@ static int cmd_wait(struct shell *s, int argc, char **argv, const char *rest)
         dom0_idle();
         sleep_a_little();
     }
+    return 0;
+}
+
+/* A shell that keeps only the last line said: churn's cycles are quiet. */
+static char churn_said[160];
+
+static void churn_print(void *priv, const char *text)
+{
+    snprintf(churn_said, sizeof(churn_said), "%s", text);
+}
+
+/*
+ * churn N FILE: N create/destroy cycles of the domain FILE configures, as
+ * fast as they go, quietly: progress every 50 and the time. For leak tests
+ * through the whole toolstack (`info` before and after).
+ */
+static int cmd_churn(struct shell *s, int argc, char **argv, const char *rest)
+{
+    struct shell quiet = *s;
+    uint64_t n, start = time_now();
+
+    if (!parse_decimal(argv[1], 100000, &n) || !n) {
+        shell_printf(s, "churn: '%s' is not a number of cycles (1..100000)\n", argv[1]);
+        return 1;
+    }
+    quiet.print = churn_print;
+    for (uint64_t i = 1; i <= n; i++) {
+        domid_t dom;
+
+        if (toolstack_create(&quiet, argv[2])) {
+            shell_printf(s, "churn: cycle %lu: %s", (unsigned long)i, churn_said);
+            return 1;
+        }
+        dom = toolstack_last_created();
+        if (toolstack_destroy(&quiet, argv[2], dom)) {
+            shell_printf(s, "churn: cycle %lu: destroy: %s", (unsigned long)i, churn_said);
+            return 1;
+        }
+        dom0_idle();
+        if (i % 50 == 0 || i == n)
+            shell_printf(s, "churn: %lu of %lu cycles, %lu ms\n", (unsigned long)i,
+                         (unsigned long)n, (unsigned long)((time_now() - start) / NSEC_PER_MSEC));
+    }
+    shell_printf(s, "churn: %lu create/destroy cycles of %s, %lu us each\n", (unsigned long)n,
+                 argv[2], (unsigned long)((time_now() - start) / 1000 / n));
     return 0;
 }
 
@@ -298,6 +367,8 @@ static int cmd_console(struct shell *s, int argc, char **argv, const char *rest)
 
 static const struct shell_command dom0_commands[] = {
     { "console", "NAME", "attach to a domain's console (Ctrl-] detaches)", 1, 1, cmd_console },
+    { "churn", "N FILE", "N create/destroy cycles of a configuration (leak tests)", 2, 2,
+      cmd_churn },
     { "source", "FILE", "run the commands in a boot file, one a line", 1, 1, cmd_source },
     { "wait", "NAME [SECONDS]", "wait until a domain is gone (default 60 s)", 1, 2, cmd_wait },
     { "info", "", "host, xenstored and heap figures", 0, 0, cmd_info },

@@ -28,6 +28,7 @@
 #define EVTCHN_PORTS    1023    /* a new domain's highest port (libxl's default) */
 
 static struct ts_domain domains[TOOLSTACK_DOMAINS];
+static domid_t last_created = DOMID_INVALID;
 static const uint8_t *files;
 static uint64_t files_len;
 
@@ -232,6 +233,7 @@ static int create_domain(struct create *c, const struct cpio_file *kernel,
         toolstack_destroy(c->sh, t->cfg.name, t->domid);
         return 1;
     }
+    last_created = t->domid;
     shell_printf(c->sh, "created %s (domain %u): %lu MiB, %u vCPU%s, %s kernel %s\n",
                  t->cfg.name, t->domid, (unsigned long)t->cfg.memory_mib, t->cfg.vcpus,
                  t->cfg.vcpus == 1 ? "" : "s", t->built.guest_os[0] ? t->built.guest_os : "PV",
@@ -276,6 +278,11 @@ int toolstack_create_text(struct shell *sh, const char *label, const char *text,
                                             : create_cfg(sh, label, cfg);
     free(cfg);
     return rc;
+}
+
+domid_t toolstack_last_created(void)
+{
+    return last_created;
 }
 
 int toolstack_create(struct shell *sh, const char *path)

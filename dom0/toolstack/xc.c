@@ -176,7 +176,7 @@ long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
  * page-table entries exist, remapped onto the foreign frame and back onto
  * dom0's own frame (from its p2m list) when unmapped.
  */
-#define FOREIGN_SLOTS 128
+#define FOREIGN_SLOTS 1024      /* 4 MiB of dom0: two rings per domain, 256 domains and more */
 static uint8_t foreign_window[FOREIGN_SLOTS][GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 static bool foreign_used[FOREIGN_SLOTS];
 

@@ -461,13 +461,13 @@ int domain_free_page(struct domain *d, struct page_info *pg)
 
 /*
  * Give every frame of a released domain back. A frame somebody still
- * references cannot be freed: it is leaked (reported), never handed out
- * again while in use.
+ * references (dom0 maps it) cannot be freed yet: it becomes an orphan,
+ * never handed out again while in use, freed with its last reference.
  */
 static void domain_relinquish_memory(struct domain *d)
 {
     struct page_info *pg;
-    unsigned long leaked = 0;
+    unsigned long kept = 0;
 
     while ((pg = page_list_first(&d->page_list))) {
         if (domain_unlink_page(d, pg) == 0) {
@@ -475,13 +475,14 @@ static void domain_relinquish_memory(struct domain *d)
             continue;
         }
         page_list_del(pg, &d->page_list);
-        page_set_owner(pg, DOMID_XEN);  /* never a later domain's with this id */
+        set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
         d->tot_pages--;
-        leaked++;
+        page_orphan(pg);
+        kept++;
     }
-    if (leaked)
-        pr_warn("dom%u: %lu frames still referenced at release, leaked\n",
-                d->domain_id, leaked);
+    if (kept)
+        pr_warn("dom%u: %lu frames still referenced at release, freed when they are not\n",
+                d->domain_id, kept);
 }
 
 /* ---- state changes ---- */

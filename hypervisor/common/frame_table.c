@@ -8,6 +8,7 @@
  */
 #include <sable/errno.h>
 #include <sable/lib.h>
+#include <sable/mm.h>
 #include <sable/page.h>
 
 struct page_info *frame_table;
@@ -52,11 +53,44 @@ int page_get_ref(struct page_info *pg)
     return 0;
 }
 
+static uint64_t orphans;
+
+/*
+ * Free an orphan nobody references any more. The last put and page_orphan()
+ * may race: each checks the other's half (the count, the flag) after doing
+ * its own, sequentially consistent, and whoever clears the flag frees.
+ */
+static void orphan_reap(struct page_info *pg)
+{
+    if (__atomic_load_n(&pg->count_info, __ATOMIC_SEQ_CST))
+        return;
+    if (!(__atomic_fetch_and(&pg->flags, (uint8_t)~PGF_ORPHAN, __ATOMIC_SEQ_CST) & PGF_ORPHAN))
+        return;
+    __atomic_fetch_sub(&orphans, 1, __ATOMIC_RELAXED);
+    free_pages(pg, 0);
+}
+
+void page_orphan(struct page_info *pg)
+{
+    ASSERT(!(pg->flags & PGF_ORPHAN));
+    page_set_owner(pg, DOMID_XEN);      /* never a later domain's with the same id */
+    __atomic_fetch_add(&orphans, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_or(&pg->flags, PGF_ORPHAN, __ATOMIC_SEQ_CST);
+    orphan_reap(pg);
+}
+
+uint64_t page_orphans(void)
+{
+    return __atomic_load_n(&orphans, __ATOMIC_RELAXED);
+}
+
 /* Dropping a reference nobody holds is a hypervisor bug. */
 uint32_t page_put_ref(struct page_info *pg)
 {
-    uint32_t old = __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_RELEASE);
+    uint32_t old = __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_SEQ_CST);
 
     ASSERT(old != 0);
+    if (old == 1 && (__atomic_load_n(&pg->flags, __ATOMIC_SEQ_CST) & PGF_ORPHAN))
+        orphan_reap(pg);
     return old - 1;
 }

@@ -329,14 +329,25 @@ static void test_memory_accounting(void **state)
     assert_int_equal(d->tot_pages, 2);              /* not charged for a failure */
     fake_fail_alloc_after(-1);
 
-    /* A frame still referenced at release is leaked, never freed under a user. */
+    /*
+     * A frame still referenced at release is kept (never freed under a
+     * user, never another domain's) and freed with its last reference.
+     */
+    assert_int_equal(page_get_ref(pg[2]), 0);
     assert_int_equal(page_get_ref(pg[2]), 0);
     capture_begin();
     fake_domain_destroy(d);
-    assert_non_null(strstr(capture_end(), "dom1: 1 frames still referenced at release, leaked"));
+    assert_non_null(strstr(capture_end(), "dom1: 1 frames still referenced at release, "
+                                          "freed when they are not"));
     assert_int_equal(fake_pages_out, 3);            /* pg[2], other's two */
-    page_put_ref(pg[2]);
-    free_pages(pg[2], 0);
+    assert_int_equal(page_owner(pg[2]), DOMID_XEN);
+    assert_int_equal(page_orphans(), 1);
+    assert_int_equal(page_put_ref(pg[2]), 1);
+    assert_int_equal(fake_pages_out, 3);
+    assert_int_equal(page_put_ref(pg[2]), 0);       /* the last one frees it */
+    assert_int_equal(fake_pages_out, 2);
+    assert_int_equal(page_orphans(), 0);
+    assert_int_equal(pg[2]->flags & PGF_ORPHAN, 0);
     fake_domain_destroy(other);
 }
 

@@ -23,7 +23,7 @@
 #include <dom0/xc.h>
 
 #define CONSOLED_LOG        8192    /* bytes of output kept per domain */
-#define CONSOLED_DOMAINS    64
+#define CONSOLED_DOMAINS    256
 /* Who may attach at once: the serial console's shell, the host's channel. */
 enum { CONSOLED_SERIAL, CONSOLED_HOST, CONSOLED_VIEWERS };
 

@@ -25,8 +25,8 @@
 #include <dom0/shell.h>
 #include <dom0/xc.h>
 
-#define TOOLSTACK_LIST_MAX  64      /* domains one `list` shows */
-#define TOOLSTACK_DOMAINS   64      /* domains the toolstack made, at once */
+#define TOOLSTACK_LIST_MAX  256     /* domains one `list` shows */
+#define TOOLSTACK_DOMAINS   256     /* domains the toolstack made, at once */
 
 extern const struct shell_command toolstack_commands[];
 extern const unsigned int toolstack_ncommands;
@@ -64,6 +64,8 @@ unsigned int toolstack_domain_count(void);
 
 /* dom0/toolstack/domains.c: the commands create, files, and destroy's clean-up. */
 int toolstack_create(struct shell *sh, const char *path);
+/* The domain the last successful create made (DOMID_INVALID before any). */
+domid_t toolstack_last_created(void);
 /* The same from a configuration's text (the host's `sable create FILE`); label names it. */
 int toolstack_create_text(struct shell *sh, const char *label, const char *text, size_t len);
 int toolstack_files(struct shell *sh);

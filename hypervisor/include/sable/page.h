@@ -74,6 +74,7 @@ static inline bool pgt_is_page_table(unsigned int type)
 #define PGF_FREE_HEAD  0x02     /* first frame of a free block; .order valid */
 #define PGF_HEAP_POOL  0x04     /* heap: small objects of class .order */
 #define PGF_HEAP_LARGE 0x08     /* heap: whole 2^.order pages of one object */
+#define PGF_ORPHAN     0x10     /* its domain is gone: freed with its last reference */
 
 struct page_info;
 
@@ -163,9 +164,20 @@ void frame_table_setup(struct page_info *table, mfn_t nr, void *virt_base);
 /* Frames [start, end) are RAM: hypervisor-owned, still reserved. */
 void frame_table_mark_ram(mfn_t start, mfn_t end);
 
-/* General references: 0, or -EOVERFLOW. put returns the count left. */
+/*
+ * General references: 0, or -EOVERFLOW. put returns the count left; the
+ * last put of an orphan frees it.
+ */
 int page_get_ref(struct page_info *pg);
 uint32_t page_put_ref(struct page_info *pg);
+/*
+ * A released domain's frame that somebody still references (dom0 maps it,
+ * as Xen's toolstack may when a domain dies): owned by the hypervisor from
+ * now on, never handed to anyone, and freed when the last reference goes
+ * (at once if that already happened). page_orphans() counts those waiting.
+ */
+void page_orphan(struct page_info *pg);
+uint64_t page_orphans(void);
 
 /*
  * Type references (common/page_type.c). page_get_type: a frame with no

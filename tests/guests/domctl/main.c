@@ -449,6 +449,37 @@ static void check_unprivileged(void)
     }
 }
 
+/*
+ * A frame dom0 still maps when its domain is destroyed stays dom0's to use
+ * (as on Xen, the hypervisor keeps it while referenced) and is freed when
+ * dom0 unmaps it: free memory is back where it was, nothing is leaked.
+ */
+static void check_mapped_at_destroy(void)
+{
+    xen_pfn_t mfn = 0;
+    uint64_t start;
+    domid_t d;
+
+    simple(XEN_DOMCTL_destroydomain, create("warm-up", 1));    /* heap pools grow once */
+    start = free_pages();
+    d = create("mapped-create", 1);
+    if (!d)
+        return;
+    op_new(XEN_DOMCTL_max_mem, d)->u.max_mem.max_memkb = 1024;
+    CHECK_RC("mapped-max-mem", hypercall_domctl(&op), 0);
+    CHECK_EQ("mapped-populate", populate(d, 0, &mfn, 1), 1);
+    if (!CHECK_RC("mapped-map", map_gfn(d, mfn), 0))
+        return;
+    window[0] = 0x5a;
+    CHECK_RC("mapped-destroy", simple(XEN_DOMCTL_destroydomain, d), 0);
+    CHECK_EQ("mapped-destroyed", flags_of(d), ~0U);
+    CHECK_EQ("mapped-still-there", window[0], 0x5a);
+    CHECK_EQ("mapped-kept", free_pages(), start - 1);
+    CHECK_RC("mapped-not-mappable", map_gfn(d, mfn), -XEN_ESRCH);
+    unmap_window();
+    CHECK_EQ("mapped-freed", free_pages(), start);
+}
+
 void test_main(void)
 {
     if (!(start_info->flags & SIF_PRIVILEGED)) {
@@ -459,5 +490,6 @@ void test_main(void)
     check_lifecycle();
     check_hostile();
     check_hvm();
+    check_mapped_at_destroy();
     check_cycles(cmdline_get_ulong("cycles", 20));
 }
