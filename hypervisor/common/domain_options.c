@@ -64,6 +64,10 @@ static const struct domopt_key keys[] = {
     { "type", DOMOPT_ENUM, DOMOPT_GIVEN_TYPE, FIELD(type), .words = type_words },
     { "initrd", DOMOPT_FLAG, DOMOPT_GIVEN_INITRD, FIELD(initrd) },
     { "file", DOMOPT_FLAG, DOMOPT_GIVEN_FILE, FIELD(file) },
+    { "grant_frames", DOMOPT_UINT, DOMOPT_GIVEN_GRANT_FRAMES, FIELD(grant_frames),
+      .min = 1, .max = 4096 },
+    { "maptrack_frames", DOMOPT_UINT, DOMOPT_GIVEN_MAPTRACK_FRAMES, FIELD(maptrack_frames),
+      .min = 1, .max = 4096 },
 };
 
 /* ---- value syntax ---- */

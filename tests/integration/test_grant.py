@@ -67,10 +67,16 @@ def test_domains_destroyed_with_a_grant_mapped(sable):
 
 
 def test_hostile_grant_domain_changes_nothing(sable):
+    """...and runs into the limits its domain options set."""
     con = sable(smp=2, mem="256M", append="debug_exit_when_idle",
-                modules=[f"{VICTIM} peer=2", f"{GRANT} role=hostile victim=1 self=2"])
+                modules=[f"{VICTIM} peer=2",
+                         f"{GRANT} sable.grant_frames=2 sable.maptrack_frames=1 "
+                         "role=hostile victim=1 self=2 limits=1"])
     passed = verdict(con, 2)
     con.check(passed >= 25, f"only {passed} checks")
+    for name in ("hostile-limit-query", "hostile-limit-frames", "hostile-limit-maptrack",
+                 "hostile-limit-handles-back"):
+        con.wait_for(rf"\(d2\) CHECK {name} PASS")
     m = con.wait_for(r"\(d2\) hostile: (\d+) copies over (\d+) frames tried")
     con.check(int(m.group(2)) > 60000, m.group(0))
     verdict(con, 1)

@@ -100,6 +100,19 @@ static void test_bad_numbers(void **state)
     refused("k sable.mem=1M", "sable.mem=1M: out of range");
     refused("k sable.mem=5G", "sable.mem=5G");
     refused("k sable.mem=64Q", "sable.mem=64Q: not a size");
+    refused("k sable.grant_frames=0", "sable.grant_frames=0: out of range (1..4096)");
+    refused("k sable.maptrack_frames=4097", "sable.maptrack_frames=4097: out of range");
+}
+
+static void test_grant_limits(void **state)
+{
+    assert_int_equal(parse("k sable.grant_frames=2 sable.maptrack_frames=1 x"), 0);
+    assert_int_equal(o.grant_frames, 2);
+    assert_int_equal(o.maptrack_frames, 1);
+    assert_true(o.given & DOMOPT_GIVEN_GRANT_FRAMES);
+    assert_string_equal(o.cmdline, "x");
+    assert_int_equal(parse("k"), 0);
+    assert_int_equal(o.grant_frames, 0);        /* the hypervisor's default */
 }
 
 static void test_caps(void **state)
@@ -222,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_every_key),
         cmocka_unit_test(test_later_word_wins),
         cmocka_unit_test(test_bad_numbers),
+        cmocka_unit_test(test_grant_limits),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_cpu_lists),

@@ -43,6 +43,8 @@
 #define DOMOPT_GIVEN_TYPE           (1U << 10)
 #define DOMOPT_GIVEN_INITRD         (1U << 11)
 #define DOMOPT_GIVEN_FILE           (1U << 12)
+#define DOMOPT_GIVEN_GRANT_FRAMES    (1U << 13)
+#define DOMOPT_GIVEN_MAPTRACK_FRAMES (1U << 14)
 
 /* domain_options.type (sable.type): how the kernel is booted. */
 #define DOMOPT_TYPE_PV      0       /* paravirtualized, ring 3 (default) */
@@ -64,6 +66,8 @@ struct domain_options {
                                            initrd of the kernel module before it */
     uint32_t file;                      /* sable.file (no value): not a domain but a
                                            file handed to dom0 under its path */
+    uint32_t grant_frames;              /* sable.grant_frames: 0, the default */
+    uint32_t maptrack_frames;           /* sable.maptrack_frames: 0, the default */
 };
 
 /*

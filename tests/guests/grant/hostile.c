@@ -13,7 +13,9 @@
  *    while mapped and re-granted, bad flags and addresses, a table past its
  *    maximum, bad counts and pointers.
  *
- * Then it tells the victim it is done (the victim's event channel).
+ * With limits=1 it also runs into its table's and maptrack's limits
+ * (sable.grant_frames=2 sable.maptrack_frames=1). Then it tells the victim
+ * it is done (the victim's event channel).
  */
 #include "grant.h"
 
@@ -215,6 +217,41 @@ static void attack_addresses(struct grant_entry_v1 *gt, domid_t self)
     gt[31].flags = 0;
 }
 
+/*
+ * With limits=1 (the domain built with sable.grant_frames=2
+ * sable.maptrack_frames=1): the table stops at 2 frames, the maptrack at
+ * one frame of handles, and every handle comes back.
+ */
+static void attack_limits(struct grant_entry_v1 *gt, domid_t self)
+{
+    static grant_handle_t h[GUEST_PAGE_SIZE / 8];
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 3 };
+    unsigned int n = 0, freed = 0;
+    long rc = gnttab(GNTTABOP_query_size, &q, 1);
+    int16_t st;
+
+    check("hostile-limit-query", rc == 0 && q.max_nr_frames == 2, "rc %ld max %u", rc,
+          q.max_nr_frames);
+    rc = gnttab(GNTTABOP_setup_table, &s, 1);
+    check("hostile-limit-frames", rc == 0 && s.status == GNTST_general_error,
+          "rc %ld status %d", rc, s.status);
+    grant_write(&gt[32], self, pfn_to_mfn(mm_alloc_pfn()), true);
+    while (n < ARRAY_SIZE(h) && (st = grant_map(DOMID_SELF, 32, MAP_VA, GNTMAP_readonly,
+                                                 &h[n])) == GNTST_okay)
+        n++;
+    /* One frame of handles: how many fit is the hypervisor's business, a few dozen. */
+    check("hostile-limit-maptrack", n >= 32 && n < ARRAY_SIZE(h) && st == GNTST_no_space,
+          "%u handles, then status %d", n, st);
+    for (unsigned int i = 0; i < n; i++)
+        freed += grant_unmap(h[i], 0) == GNTST_okay;
+    check("hostile-limit-handles-back", freed == n && !(gt[32].flags & GTF_reading) &&
+          grant_map(DOMID_SELF, 32, MAP_VA, GNTMAP_readonly, &h[0]) == GNTST_okay &&
+          grant_unmap(h[0], MAP_VA) == GNTST_okay, "%u of %u unmapped, flags %#x", freed, n,
+          gt[32].flags);
+    gt[32].flags = 0;
+}
+
 void run_hostile(domid_t victim, domid_t self)
 {
     struct grant_entry_v1 *gt = grant_table_init();
@@ -232,6 +269,8 @@ void run_hostile(domid_t victim, domid_t self)
     attack_self_grant(gt, self, victim);
     attack_addresses(gt, self);
     attack_arguments();
+    if (cmdline_get_ulong("limits", 0))
+        attack_limits(gt, self);
     if (CHECK_RC("hostile-bind-victim", bind_peer(victim, &port), 0))
         evtchn_send(port);
 }

@@ -302,6 +302,8 @@ int pvh_build_domain(const struct boot_module *kernel, const struct boot_module 
     dc.sched = opts->sched;
     dc.hard_affinity = opts->affinity;
     dc.soft_affinity = opts->soft_affinity;
+    dc.max_grant_frames = opts->grant_frames;
+    dc.max_maptrack_frames = opts->maptrack_frames;
     dc.max_pages = (mem >> PAGE_SHIFT) + SPECIAL_PAGES;
     dc.hvm = true;
     rc = domain_create(&dc, false, &d);

@@ -308,6 +308,8 @@ int pv_build_domain(const struct boot_module *mod, const struct domain_options *
     cfg.sched = opts->sched;
     cfg.hard_affinity = opts->affinity;
     cfg.soft_affinity = opts->soft_affinity;
+    cfg.max_grant_frames = opts->grant_frames;
+    cfg.max_maptrack_frames = opts->maptrack_frames;
     rc = domain_create(&cfg, privileged, &d);
     if (rc)
         return rc;
