@@ -126,7 +126,7 @@ def test_local_apic_xapic_mmio_nmis_and_a_second_vcpu(sable):
     con.absent(r"pvhtest: SKIP")
     con.check(len(con.find_all(r"\(d1\) pvhtest: PASS ")) >= 35, "too few checks ran")
     con.wait_for(r"dom1: vCPU 1 started by SIPI at 0x8000")
-    exits = con.wait_for(r"dom1: \d+ exits: .*")
+    exits = con.wait_for(r"dom1: \d+ exits: .*\n")    # the whole line
     con.check(re.search(r" apic \d+", exits.group(0)) and re.search(r" iret \d+", exits.group(0)),
               "APIC page accesses and IRETs were not counted")
     # vCPU 1's timer fires on the CPU vCPU 1 runs on, not across CPUs.
