@@ -35,8 +35,11 @@ def test_pvh_test_kernel_passes_every_check(sable):
     con.absent(r"pvhtest: FAIL")
     con.wait_for(r"\(d1\) pvhtest: hello through COM1")
     con.wait_for(r"dom1: shut down \(poweroff\)")
-    # Exits are counted by reason when the domain ends.
+    # Exits are counted and timed by reason when the domain ends.
     con.wait_for(r"dom1: \d+ exits: .*vmmcall \d+")
+    m = con.wait_for(r"dom1: us per exit: .*vmmcall (\d+).*; guest ran (\d+) ms, "
+                     r"exits other than hlt took (\d+) ms")
+    con.check(int(m.group(2)) > 0, "no guest time counted")
 
 
 def test_unbacked_memory_and_triple_fault_crash_only_their_domain(sable):

@@ -35,6 +35,8 @@ struct hvm_domain {
     uint8_t callback_vector;          /* from HVM_PARAM_CALLBACK_IRQ, 0: none */
     uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */
     uint64_t exits[HVM_EXIT_NR];      /* atomically counted */
+    uint64_t exit_cycles[HVM_EXIT_NR]; /* TSC cycles from exit to re-entry, per kind (atomic) */
+    uint64_t guest_cycles;             /* TSC cycles in the guest, all vCPUs (atomic) */
     uint64_t scrubbed_on_demand;      /* RAM frames scrubbed at first use (atomic) */
     uint64_t lapic_timer_fired;       /* local APIC timer callbacks (atomic) */
     uint64_t lapic_timer_remote;      /* ... run on another CPU than the vCPU's (atomic) */
@@ -58,6 +60,9 @@ struct hvm_vcpu {
     void *ipi_out;                    /* hvm/lapic.c: where an ICR write's IPI goes */
     bool nmi_pending;                 /* an NMI waits (set by any CPU, atomic) */
     bool nmi_masked;                  /* one was delivered; blocked until an IRET (own CPU) */
+    /* Exit timing: TSC at the last VMRUN and at the exit after it, its kind. */
+    uint64_t run_tsc, exit_tsc;
+    enum hvm_exit_kind exit_kind;
 };
 
 /* The host's XSAVE support (svm.c): 0 when only FXSAVE is used. */
@@ -164,9 +169,13 @@ bool hvm_interrupt_pending(struct vcpu *v);
 /* Is an NMI waiting for v (it wakes a halted vCPU whatever RFLAGS.IF says)? */
 bool hvm_nmi_pending(struct vcpu *v);
 
+/* Exit timing (hvm.c): called first on every exit. */
+void hvm_exit_timing_start(struct vcpu *v);
+
 /* Count one exit of this kind for v's domain. */
 static inline void hvm_count_exit(struct vcpu *v, enum hvm_exit_kind k)
 {
+    hvm_vcpu(v)->exit_kind = k;
     __atomic_fetch_add(&hvm_domain(v->domain)->exits[k], 1, __ATOMIC_RELAXED);
 }
 

@@ -75,6 +75,7 @@ void hvm_report_exits(struct domain *d)
     char line[256];
     size_t n = 0;
     uint64_t total = 0;
+    struct time_params tp;
 
     for (unsigned int i = 0; i < HVM_EXIT_NR; i++) {
         total += h->exits[i];
@@ -85,6 +86,24 @@ void hvm_report_exits(struct domain *d)
             break;
     }
     printk("dom%u: %lu exits:%s\n", d->domain_id, (unsigned long)total, line);
+    if (time_get_params(&tp)) {
+        uint64_t busy = 0;
+
+        n = 0;
+        for (unsigned int i = 0; i < HVM_EXIT_NR && n < sizeof(line); i++) {
+            if (!h->exits[i])
+                continue;
+            n += snprintf(line + n, sizeof(line) - n, " %s %lu", exit_names[i],
+                          (unsigned long)(time_scale_apply(h->exit_cycles[i], &tp.tsc_to_ns) /
+                                          h->exits[i] / 1000));
+            if (i != HVM_EXIT_HLT)
+                busy += h->exit_cycles[i];
+        }
+        printk("dom%u: us per exit:%s; guest ran %lu ms, exits other than hlt took %lu ms\n",
+               d->domain_id, line,
+               (unsigned long)(time_scale_apply(h->guest_cycles, &tp.tsc_to_ns) / 1000000),
+               (unsigned long)(time_scale_apply(busy, &tp.tsc_to_ns) / 1000000));
+    }
     printk("dom%u: local APIC timer fired %lu times, %lu on another CPU than its vCPU's; "
            "%lu NMIs\n", d->domain_id,
            (unsigned long)__atomic_load_n(&h->lapic_timer_fired, __ATOMIC_RELAXED),
@@ -435,6 +454,35 @@ void hvm_crash(struct vcpu *v, const char *fmt, ...)
 
 /* ---- entering the guest ---- */
 
+/*
+ * Exit timing, for the report when the domain ends: TSC cycles from an
+ * exit to the vCPU's next VMRUN, by the exit's kind (what the hypervisor
+ * spent on it; a halted vCPU's sleep counts to its HLT, time it waited for
+ * the CPU to the exit that preceded), and cycles in the guest. The cost
+ * QEMU adds to each switch is in neither (its TLB is flushed both ways).
+ */
+void hvm_exit_timing_start(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    hv->exit_tsc = rdtsc();
+    if (hv->run_tsc)
+        __atomic_fetch_add(&hvm_domain(v->domain)->guest_cycles, hv->exit_tsc - hv->run_tsc,
+                           __ATOMIC_RELAXED);
+    hv->exit_kind = HVM_EXIT_OTHER;
+}
+
+static void hvm_exit_timing_end(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = hvm_vcpu(v);
+
+    hv->run_tsc = rdtsc();
+    if (hv->exit_tsc)
+        __atomic_fetch_add(&hvm_domain(v->domain)->exit_cycles[hv->exit_kind],
+                           hv->run_tsc - hv->exit_tsc, __ATOMIC_RELAXED);
+    hv->exit_tsc = 0;
+}
+
 bool hvm_upcall_pending(struct vcpu *v)
 {
     return hvm_domain(v->domain)->callback_vector &&
@@ -586,6 +634,7 @@ void hvm_exit_to_guest(struct vcpu *v)
     }
     svm_asid_assign(&hv->svm);
     hvm_inject_pending(v);
+    hvm_exit_timing_end(v);
     svm_vmrun(&hv->svm);
 }
 

@@ -258,6 +258,7 @@ void svm_vmexit(struct svm_vcpu *s)
     exit_fn_t fn;
 
     ASSERT(&hvm_vcpu(v)->svm == s);
+    hvm_exit_timing_start(v);
     /* An event cut short by this exit is delivered again on the next entry. */
     if (vmcb->exitintinfo & SVM_EVT_VALID) {
         vmcb->eventinj = vmcb->exitintinfo;
