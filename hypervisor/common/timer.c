@@ -2,9 +2,10 @@
  * Per-CPU one-shot timer queues (interface and rules in sable/timer.h).
  *
  * Invariant: while a queue is not empty, the deadline in the hardware
- * (q->programmed) is at or before the head's expiry, so no timer fires
- * late; an interrupt that comes too early (the head was stopped or moved
- * later) just finds nothing due and reprograms.
+ * (q->programmed) is at or before the head's expiry plus the lateness it
+ * allows (timer_set_late), so no timer fires later than it allows; an
+ * interrupt that comes too early (the head was stopped or moved later)
+ * just finds nothing due and reprograms.
  */
 #include <sable/lib.h>
 #include <sable/timer.h>
@@ -102,7 +103,8 @@ static void queue_program(struct timer_queue *q)
 
 /*
  * (Re)arm: requeue at the new expiry; only a new earliest deadline needs
- * the hardware (a later one is caught by the early interrupt).
+ * the hardware (a later one is caught by the early interrupt), and not
+ * even that when the hardware's deadline is within the lateness t allows.
  */
 void timer_set(struct timer *t, s_time_t expires)
 {
@@ -113,7 +115,9 @@ void timer_set(struct timer *t, s_time_t expires)
         queue_unlink(q, t);
     t->expires = expires;
     queue_insert(q, t);
-    if (q->head == t && expires < q->programmed)
+    /* Unsigned: the difference of two times, the second the earlier. */
+    if (q->head == t && expires < q->programmed &&
+        (uint64_t)q->programmed - (uint64_t)expires > (uint64_t)t->late)
         queue_program(q);
     spin_unlock_irqrestore(&q->lock, flags);
 }
@@ -121,6 +125,23 @@ void timer_set(struct timer *t, s_time_t expires)
 void timer_set_slack(struct timer *t, s_time_t slack)
 {
     t->slack = slack > 0 ? slack : 0;
+}
+
+void timer_set_late(struct timer *t, s_time_t late)
+{
+    t->late = late > 0 ? late : 0;
+}
+
+s_time_t timer_rhythm_next(struct timer_rhythm *r, s_time_t expired, s_time_t tolerance)
+{
+    s_time_t interval = r->last && expired > r->last ? expired - r->last : 0;
+    bool steady = interval && r->interval &&
+                  (interval > r->interval ? interval - r->interval
+                                          : r->interval - interval) <= tolerance;
+
+    r->last = expired;
+    r->interval = interval;
+    return steady && expired <= S_TIME_MAX - interval ? expired + interval : S_TIME_MAX;
 }
 
 /* Disarm; the hardware keeps its deadline and fires once for nothing. */

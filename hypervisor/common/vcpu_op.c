@@ -34,9 +34,53 @@
 
 /* ---- timers ---- */
 
+/*
+ * A guest's one-shot timer may fire this late (Xen's default timer_slop):
+ * enough for a ticking guest's re-arm to find the hardware already set.
+ */
+#define GUEST_TIMER_LATE (50 * (s_time_t)NSEC_PER_USEC)
+/* A guest ticks steadily while its intervals agree this closely. */
+#define GUEST_TICK_JITTER (2 * GUEST_TIMER_LATE)
+
+/*
+ * A guest that ticks (Linux: every 4 ms while busy) re-arms its one-shot
+ * timer from the handler of the event sent here, one tick on. Left alone,
+ * the hardware would be programmed twice a tick: now for whatever is next
+ * in the queue, then again for the re-arm. So, while the guest keeps a
+ * steady rhythm, a placeholder that does nothing holds the hardware just
+ * after the expected re-arm (half the allowed lateness after it), and the
+ * re-arm, within the lateness either way, needs no write. A guest that
+ * does otherwise costs at most one early interrupt.
+ */
 static void vcpu_singleshot_fn(void *data)
 {
-    send_guest_vcpu_virq(data, VIRQ_TIMER);
+    struct vcpu *v = data;
+    s_time_t next = timer_rhythm_next(&v->singleshot_rhythm,
+                                      __atomic_load_n(&v->singleshot_timer.expires,
+                                                      __ATOMIC_RELAXED),
+                                      GUEST_TICK_JITTER);
+
+    if (next != S_TIME_MAX)
+        timer_set(&v->singleshot_hint, next + GUEST_TIMER_LATE / 2);
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+}
+
+static void vcpu_hint_fn(void *data)
+{
+    /* The expected re-arm did not come: the interrupt has done its part. */
+}
+
+/* The guest arms or stops its one-shot timer: the placeholder has done its part. */
+static void singleshot_set(struct vcpu *v, s_time_t deadline)
+{
+    timer_stop(&v->singleshot_hint);
+    timer_set(&v->singleshot_timer, deadline);
+}
+
+static void singleshot_stop(struct vcpu *v)
+{
+    timer_stop(&v->singleshot_hint);
+    timer_stop(&v->singleshot_timer);
 }
 
 /* Fire, and re-arm one period after the deadline (or after now, if behind). */
@@ -61,6 +105,9 @@ static void vcpu_poll_timeout_fn(void *data)
 void vcpu_guest_init(struct vcpu *v)
 {
     timer_init(&v->singleshot_timer, vcpu_singleshot_fn, v, v->processor);
+    timer_set_late(&v->singleshot_timer, GUEST_TIMER_LATE);
+    timer_init(&v->singleshot_hint, vcpu_hint_fn, v, v->processor);
+    memset(&v->singleshot_rhythm, 0, sizeof(v->singleshot_rhythm));
     timer_init(&v->periodic_timer, vcpu_periodic_fn, v, v->processor);
     timer_init(&v->poll_timer, vcpu_poll_timeout_fn, v, v->processor);
 }
@@ -77,7 +124,7 @@ void vcpu_timers_follow(struct vcpu *v, unsigned int cpu)
 void vcpu_guest_quiesce(struct vcpu *v)
 {
     __atomic_store_n(&v->periodic_period, 0, __ATOMIC_RELAXED);
-    timer_stop(&v->singleshot_timer);
+    singleshot_stop(v);
     timer_stop(&v->periodic_timer);
     timer_stop(&v->poll_timer);
     vcpu_poll_end(v);
@@ -118,11 +165,11 @@ long do_set_timer_op(uint64_t timeout, uint64_t a2, uint64_t a3, uint64_t a4, ui
     s_time_t now = (s_time_t)now_ns(), offset = (s_time_t)timeout - now;
 
     if (timeout == 0)
-        timer_stop(&v->singleshot_timer);
+        singleshot_stop(v);
     else if ((s_time_t)timeout < 0 || (offset > 0 && (offset >> 50) != 0))
-        timer_set(&v->singleshot_timer, now + 100 * (s_time_t)NSEC_PER_MSEC);
+        singleshot_set(v, now + 100 * (s_time_t)NSEC_PER_MSEC);
     else
-        timer_set(&v->singleshot_timer, (s_time_t)timeout);
+        singleshot_set(v, (s_time_t)timeout);
     return 0;
 }
 
@@ -255,7 +302,7 @@ static long op_set_singleshot_timer(struct vcpu *v, uint64_t arg)
         return -EFAULT;
     if ((set.flags & VCPU_SSHOTTMR_future) && set.timeout_abs_ns < now_ns())
         return -ETIME;
-    timer_set(&v->singleshot_timer, guest_deadline(set.timeout_abs_ns));
+    singleshot_set(v, guest_deadline(set.timeout_abs_ns));
     return 0;
 }
 
@@ -263,7 +310,7 @@ static long op_stop_singleshot_timer(struct vcpu *v, uint64_t arg)
 {
     if (v != current)
         return -EINVAL;
-    timer_stop(&v->singleshot_timer);
+    singleshot_stop(v);
     return 0;
 }
 

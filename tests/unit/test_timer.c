@@ -1,6 +1,7 @@
 /*
  * Timer queues with simulated time (ordering, stopping, re-arming from a
- * callback, slack, many timers) and the fixed-point time scales.
+ * callback, slack, lateness, a guest's tick rhythm, many timers) and the
+ * fixed-point time scales.
  * SOURCES: hypervisor/common/timer.c hypervisor/common/time_scale.c
  */
 #include <stdarg.h>
@@ -239,6 +240,121 @@ static void test_slack(void **state)
     assert_int_equal(fired[3], 3);
 }
 
+static void nothing(void *data)
+{
+}
+
+static void test_late(void **state)
+{
+    struct timer hint, tick, other;
+
+    timer_init(&hint, nothing, NULL, 0);
+    timer_init(&tick, record, (void *)1, 0);
+    timer_init(&other, record, (void *)2, 0);
+    timer_set_late(&tick, 10);
+    timer_set(&hint, 100);
+    assert_int_equal(hw_programs[0], 1);
+    /* Within the lateness: the hardware's 100 will do for 95 and for 90. */
+    timer_stop(&hint);
+    timer_set(&tick, 95);
+    assert_int_equal(hw_programs[0], 1);
+    timer_set(&tick, 90);
+    assert_int_equal(hw_programs[0], 1);
+    assert_int_equal(timer_queue_run(&queues[0], 100), 1);
+    assert_int_equal(fired[0], 1);
+    /* Beyond it: reprogrammed, exactly. */
+    timer_set(&hint, 200);
+    timer_set(&tick, 189);
+    assert_int_equal(hw_deadline[0], 189);
+    /* A timer without lateness is exact as ever. */
+    timer_set(&other, 188);
+    assert_int_equal(hw_deadline[0], 188);
+    /* Later than the hardware: the early interrupt still finds it. */
+    timer_stop(&other);
+    timer_set(&tick, 250);
+    assert_int_equal(hw_deadline[0], 188);
+    assert_int_equal(timer_queue_run(&queues[0], 188), 0);
+    assert_int_equal(hw_deadline[0], 200);
+    /* "Never" against nothing programmed: no write, no overflow. */
+    timer_stop(&tick);
+    timer_stop(&hint);
+    assert_int_equal(timer_queue_run(&queues[0], 200), 0);
+    timer_set(&tick, S_TIME_MAX);
+    assert_int_equal(queues[0].programmed, S_TIME_MAX);
+}
+
+static void test_rhythm(void **state)
+{
+    struct timer_rhythm r = { 0 };
+
+    assert_int_equal(timer_rhythm_next(&r, 1000, 5), S_TIME_MAX);    /* first */
+    assert_int_equal(timer_rhythm_next(&r, 5000, 5), S_TIME_MAX);    /* one interval */
+    assert_int_equal(timer_rhythm_next(&r, 9003, 5), 13006);         /* two that agree */
+    assert_int_equal(timer_rhythm_next(&r, 13000, 10), 16997);
+    assert_int_equal(timer_rhythm_next(&r, 16990, 5), S_TIME_MAX);   /* 3990 after 3997 */
+    assert_int_equal(timer_rhythm_next(&r, 30000, 5), S_TIME_MAX);   /* broken */
+    assert_int_equal(timer_rhythm_next(&r, 47000, 5), S_TIME_MAX);
+    assert_int_equal(timer_rhythm_next(&r, 64000, 5), 81000);        /* steady again */
+    assert_int_equal(timer_rhythm_next(&r, 40000, 5), S_TIME_MAX);   /* backwards */
+    assert_int_equal(r.interval, 0);
+    r.last = S_TIME_MAX - 10;
+    r.interval = 20;
+    assert_int_equal(timer_rhythm_next(&r, S_TIME_MAX - 2, 100), S_TIME_MAX);
+}
+
+/*
+ * A guest's tick as vcpu_op.c runs it: on each expiry a placeholder holds
+ * the hardware for the expected re-arm, which then needs no write; each
+ * tick programs the hardware once, where it took two.
+ */
+static struct timer tick_hint, guest_tick;
+static struct timer_rhythm guest_rhythm;
+
+static void guest_tick_fired(void *data)
+{
+    s_time_t next = timer_rhythm_next(&guest_rhythm, guest_tick.expires, 20);
+
+    if (next != S_TIME_MAX)
+        timer_set(&tick_hint, next + 5);
+    record(data);
+}
+
+static void test_tick_programs_once(void **state)
+{
+    struct timer poll;
+    int before;
+
+    memset(&guest_rhythm, 0, sizeof(guest_rhythm));
+    timer_init(&poll, record, (void *)9, 0);
+    timer_set_slack(&poll, 5000);
+    timer_set(&poll, 100000);
+    timer_init(&tick_hint, nothing, NULL, 0);
+    timer_init(&guest_tick, guest_tick_fired, (void *)1, 0);
+    timer_set_late(&guest_tick, 10);
+    /* Ticks every 4000 with a little jitter; the guest re-arms after each. */
+    const s_time_t jitter[] = { 0, 2, 1, 3, 0, 2, 1, 0, 3, 1 };
+    s_time_t deadline = 4000;
+    timer_set(&guest_tick, deadline);
+    for (int i = 0; i < 10; i++) {
+        before = hw_programs[0];
+        timer_queue_run(&queues[0], queues[0].programmed);
+        assert_false(timer_is_active(&guest_tick));
+        assert_int_equal(hw_programs[0], before + 1);   /* the hint, or the poll */
+        before = hw_programs[0];
+        deadline = (i + 2) * 4000 + jitter[i];
+        timer_stop(&tick_hint);
+        timer_set(&guest_tick, deadline);
+        /* Once the rhythm is known the re-arm needs no write; before, one. */
+        assert_int_equal(hw_programs[0], before + (i >= 2 ? 0 : 1));
+        assert_true(queues[0].programmed >= deadline &&
+                    queues[0].programmed <= deadline + 10);
+    }
+    assert_int_equal(nfired, 10);
+    timer_stop(&guest_tick);
+    timer_stop(&tick_hint);
+    timer_stop(&poll);
+}
+
 static void test_other_cpu_queue(void **state)
 {
     struct timer a;
@@ -405,6 +521,9 @@ int main(void)
         cmocka_unit_test_setup(test_rearm_from_callback, setup),
         cmocka_unit_test_setup(test_callback_stops_due_timer, setup),
         cmocka_unit_test_setup(test_slack, setup),
+        cmocka_unit_test_setup(test_late, setup),
+        cmocka_unit_test_setup(test_rhythm, setup),
+        cmocka_unit_test_setup(test_tick_programs_once, setup),
         cmocka_unit_test_setup(test_other_cpu_queue, setup),
         cmocka_unit_test_setup(test_migrate, setup),
         cmocka_unit_test_setup(test_many_timers, setup),

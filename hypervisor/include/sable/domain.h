@@ -79,6 +79,8 @@ struct vcpu {
     int poll_evtchn;               /* SCHEDOP_poll: the one port, -1: several, 0: none */
     uint64_t periodic_period;      /* ns between periodic VIRQ_TIMERs, 0: off */
     struct timer singleshot_timer; /* set_timer_op, VCPUOP_set_singleshot_timer */
+    struct timer singleshot_hint;  /* holds the hardware for its expected re-arm */
+    struct timer_rhythm singleshot_rhythm;
     struct timer periodic_timer;   /* VCPUOP_set_periodic_timer */
     struct timer poll_timer;       /* SCHEDOP_poll timeout */
 

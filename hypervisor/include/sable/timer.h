@@ -26,6 +26,7 @@ typedef void (*timer_fn_t)(void *data);
 struct timer {
     s_time_t expires;              /* system time, ns */
     s_time_t slack;                /* may fire this much early (timer_set_slack) */
+    s_time_t late;                 /* may fire this much late (timer_set_late) */
     timer_fn_t fn;
     void *data;
     struct timer_queue *queue;     /* owner: set at timer_init, changed only by
@@ -62,6 +63,28 @@ void timer_set(struct timer *t, s_time_t expires);
  * Set before arming; 0 (the default): exact.
  */
 void timer_set_slack(struct timer *t, s_time_t slack);
+
+/*
+ * Let t fire up to late ns after its expiry: arming it needs no new
+ * deadline in the hardware when the one there already falls in that
+ * window (Xen's timer_slop, 50 us by default, allows the same). For a
+ * guest's timers, whose re-arming would otherwise reprogram the hardware
+ * each time (under QEMU a one-shot APIC timer write costs 15-150 us).
+ * Set before arming; 0 (the default): exact.
+ */
+void timer_set_late(struct timer *t, s_time_t late);
+
+/*
+ * The rhythm of a timer its owner re-arms after each expiry, such as a
+ * guest's tick: give it each expiry as it fires; when the last two
+ * intervals agree within tolerance, it returns when the next expiry is
+ * expected to be (one interval on), else S_TIME_MAX.
+ */
+struct timer_rhythm {
+    s_time_t last;                 /* the previous expiry, 0: none yet */
+    s_time_t interval;             /* between the last two, 0: none yet */
+};
+s_time_t timer_rhythm_next(struct timer_rhythm *r, s_time_t expired, s_time_t tolerance);
 
 /*
  * Disarm t; nothing if it is not armed. Does not wait for a callback that
