@@ -31,12 +31,23 @@ QEMU = "qemu-system-x86_64"
 BANNER = re.compile(r"Sable hypervisor ")
 
 
-def console_lines(args, timeout):
+def process_cpu_seconds(pid):
+    """CPU seconds (user + system) a running process has used so far, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def console_lines(args, timeout, cpu=False):
     """
     Start QEMU (args: everything after the program name) and yield
     (seconds since the start, line) for each line of its serial output, until
-    it exits or `timeout` seconds have passed. QEMU is killed when the loop
-    ends or the caller leaves it early.
+    it exits or `timeout` seconds have passed; with cpu=True, (seconds, line,
+    QEMU's CPU seconds so far). QEMU is killed when the loop ends or the
+    caller leaves it early.
     """
     t0 = time.monotonic()
     proc = subprocess.Popen([QEMU] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -54,10 +65,13 @@ def console_lines(args, timeout):
                 break
             pending += chunk
             *lines, pending = pending.split(b"\n")
+            used = process_cpu_seconds(proc.pid) if cpu and lines else None
             for raw in lines:
-                yield now, raw.decode("utf-8", "replace").rstrip("\r")
+                text = raw.decode("utf-8", "replace").rstrip("\r")
+                yield (now, text, used) if cpu else (now, text)
         if pending:
-            yield time.monotonic() - t0, pending.decode("utf-8", "replace")
+            text = pending.decode("utf-8", "replace")
+            yield (time.monotonic() - t0, text, None) if cpu else (time.monotonic() - t0, text)
     finally:
         proc.kill()
         proc.wait()
