@@ -230,7 +230,7 @@ def compare(native, sable):
 
 def print_table(res):
     native, sable, ratios = res["native"], res["sable"], res["ratios"]
-    print(f"\n{'':14}{'native':>12}{'sable':>12}{'ratio':>8}  {'target':16}QEMU CPU ratio")
+    print(f"\n{'':14}{'native':>12}{'sable':>12}{'ratio':>8}  {'target':18}QEMU CPU ratio")
     rows = [("boot (s)", "boot", lambda s: s["boot_s"]["median"], "<= 1.3x")]
     rows += [(f"{w} (ms)", w, lambda s, w=w: s[w]["median_ms"], "<= 1.05x") for w in WORKLOADS]
     for label, key, get, target in rows:
@@ -244,7 +244,7 @@ def print_table(res):
             cpu = f"{r['cpu_ratio']:.2f}x" if r["cpu_ratio"] else "-"
         else:
             sab, ratio = "-", "-"
-        print(f"{label:14}{nat:>12}{sab:>12}{ratio:>8}  {target:16}{cpu}")
+        print(f"{label:14}{nat:>12}{sab:>12}{ratio:>8}  {target:18}{cpu}")
     if not sable.get("available"):
         print(f"sable: not available ({sable.get('reason', 'not measured')})")
 
