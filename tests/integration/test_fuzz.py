@@ -96,7 +96,8 @@ def test_pvh_fuzz_beside_a_victim(sable, seed):
                          "progress=1000", victim_line()])
     check_run(con, "d1", seed, iters, tag="pvhfuzz: ")
     for name in ("regress-noncanonical-write", "regress-noncanonical-read",
-                 "regress-noncanonical-high", "regress-sti-hlt"):
+                 "regress-noncanonical-high", "regress-sti-hlt",
+                 "regress-continuation"):
         con.wait_for(rf"\(d1\) pvhfuzz: CHECK {name} PASS")
     con.absent(r"dom1: crashed")
     con.wait_for(r"\(d2\) CHECK victim-memory PASS")

@@ -7,6 +7,8 @@
  *     any number, sub-command and argument: pointers into its own arena,
  *     into guest-physical holes, above what its page tables map, into a
  *     region whose page tables it fills with garbage itself, non-canonical;
+ *     grant-table calls typed, over entries of its own table (mapped at
+ *     GNT_GFN) that it rewrites, mostly granting itself its own frames;
  *   - RDMSR or WRMSR of an index around every range the policy has: the
  *     answer must be a value or #GP;
  *   - IN or OUT of any size on any port;
@@ -35,6 +37,7 @@
 #include <public/cpuid.h>
 #include <public/errno.h>
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/hvm_op.h>
 #include <public/hvm_params.h>
 #include <public/hvm_start_info.h>
@@ -59,6 +62,8 @@ void ap_main(void)
 #define SHINFO_GFN      0x800           /* where shared_info goes (8 MiB) */
 #define CALLBACK_VECTOR 0xf3
 #define FUZZ_VA         0x8000000000ULL /* L4[1]: page tables we fill with garbage */
+#define GNT_GFN         0xd0000ULL      /* our grant frame 0 (a hole until mapped there) */
+#define GNT_REFS        8               /* the entries we fill in */
 
 static struct fuzz_rng rng;
 
@@ -545,6 +550,235 @@ static const uint64_t hvm_allowed[] = {
     __HYPERVISOR_hvm_op,
 };
 
+/* ---- grant tables: our own entries, granted to ourselves (or not) ---- */
+
+static domid_t self_domid = DOMID_INVALID;   /* found by grant_init() */
+static bool gnt_mapped;
+
+static struct grant_entry_v1 *gnt_entries(void)
+{
+    return (struct grant_entry_v1 *)(uintptr_t)(GNT_GFN << 12);
+}
+
+/* Frame 0 of our table at GNT_GFN (again: a generated call may have moved things). */
+static bool gnt_map(void)
+{
+    struct xen_add_to_physmap xatp = { .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+                                       .idx = 0, .gpfn = GNT_GFN };
+
+    return hcall2(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, (uint64_t)&xatp) == 0;
+}
+
+/*
+ * Frames an entry or a copy may name: ours that hold nothing we check
+ * (the arena, the data pages, windows, RAM we never touched), frames of
+ * the hypervisor's in our space (grant table, shared_info), holes, junk.
+ */
+static uint64_t gnt_frame_gen(void)
+{
+    switch (rng_below(&rng, 8)) {
+    case 0: case 1: return VA(mem.arena[rng_below(&rng, 4)]) >> 12;
+    case 2:         return VA(mem.data[rng_below(&rng, 2)]) >> 12;
+    case 3:         return VA(mem.window[rng_below(&rng, 3)]) >> 12;
+    case 4:         return rng_chance(&rng, 50) ? GNT_GFN : SHINFO_GFN;
+    case 5:         return (ram_top >> 12) - 1 - rng_below(&rng, 64);
+    case 6:         return gfn_gen();
+    default:        return rng_interesting(&rng);
+    }
+}
+
+static grant_ref_t gnt_ref_gen(void)
+{
+    return rng_chance(&rng, 85) ? (grant_ref_t)rng_below(&rng, GNT_REFS + 1)
+                                : (grant_ref_t)rng_interesting(&rng);
+}
+
+static domid_t gnt_domid_gen(void)
+{
+    return rng_chance(&rng, 40) ? DOMID_SELF : rng_chance(&rng, 60) ? self_domid : domid_gen();
+}
+
+/* Rewrite a few of our entries: mostly access for ourselves, to frames as above. */
+static void gnt_fill(void)
+{
+    struct grant_entry_v1 *e = gnt_entries();
+
+    if (!gnt_mapped || !gnt_map())
+        return;
+    for (unsigned int n = (unsigned int)rng_below(&rng, 4); n; n--) {
+        struct grant_entry_v1 *g = &e[rng_below(&rng, GNT_REFS)];
+        g->frame = (uint32_t)gnt_frame_gen();
+        g->domid = rng_chance(&rng, 80) ? self_domid : domid_gen();
+        g->flags = (uint16_t)(rng_chance(&rng, 80)
+                              ? GTF_permit_access | (rng_chance(&rng, 40) ? GTF_readonly : 0)
+                              : rng_next(&rng));
+    }
+}
+
+static uint16_t gnt_offset_gen(void)
+{
+    static const uint16_t offs[] = { 0, 1, 8, 2048, 4088, 4095, 4096, 0xffff };
+
+    return rng_chance(&rng, 70) ? offs[rng_below(&rng, ARRAY_SIZE(offs))]
+                                : (uint16_t)rng_below(&rng, PAGE);
+}
+
+static void gnt_copy_gen(struct gnttab_copy *op)
+{
+    static const uint16_t lens[] = { 0, 1, 8, 64, 2048, 4095, 4096, 4097, 0xffff };
+
+    memset(op, 0, sizeof(*op));
+    op->flags = (uint16_t)(rng_chance(&rng, 90) ? rng_below(&rng, 4) : rng_next(&rng));
+    if (op->flags & GNTCOPY_source_gref)
+        op->source.u.ref = gnt_ref_gen();
+    else
+        op->source.u.gmfn = gnt_frame_gen();
+    if (op->flags & GNTCOPY_dest_gref)
+        op->dest.u.ref = gnt_ref_gen();
+    else
+        op->dest.u.gmfn = gnt_frame_gen();
+    op->source.domid = gnt_domid_gen();
+    op->dest.domid = gnt_domid_gen();
+    op->source.offset = gnt_offset_gen();
+    op->dest.offset = gnt_offset_gen();
+    op->len = rng_chance(&rng, 70) ? lens[rng_below(&rng, ARRAY_SIZE(lens))]
+                                   : (uint16_t)rng_below(&rng, PAGE);
+}
+
+static void gnt_map_gen(void *p)
+{
+    struct gnttab_map_grant_ref *op = p;
+
+    memset(op, 0, sizeof(*op));
+    op->host_addr = rng_chance(&rng, 70) ? gfn_gen() << 12 : rng_interesting(&rng);
+    op->flags = rng_chance(&rng, 80) ? GNTMAP_host_map | (rng_chance(&rng, 50) ? GNTMAP_readonly : 0)
+                                     : (uint32_t)rng_interesting(&rng);
+    op->ref = gnt_ref_gen();
+    op->dom = gnt_domid_gen();
+}
+
+static void gnt_unmap_gen(void *p)
+{
+    struct gnttab_unmap_grant_ref *op = p;
+
+    memset(op, 0, sizeof(*op));
+    op->handle = rng_chance(&rng, 80) ? (grant_handle_t)rng_below(&rng, 4)
+                                      : (grant_handle_t)rng_interesting(&rng);
+    op->host_addr = rng_chance(&rng, 70) ? 0 : gfn_gen() << 12;
+    op->dev_bus_addr = rng_chance(&rng, 90) ? 0 : rng_interesting(&rng);
+}
+
+/*
+ * Typed grant-table calls: arrays of copies (past the continuation batch
+ * now and then), maps (an HVM caller gets none, after the pin), unmaps,
+ * and the table's size and version; the count never runs past what was
+ * built unless the array is somewhere nothing can be read.
+ */
+static void gen_grant_table_op(struct call *c)
+{
+    static const uint64_t cmds[] = {
+        GNTTABOP_copy, GNTTABOP_copy, GNTTABOP_copy, GNTTABOP_map_grant_ref,
+        GNTTABOP_unmap_grant_ref, GNTTABOP_setup_table, GNTTABOP_query_size,
+        GNTTABOP_set_version, GNTTABOP_get_version,
+    };
+    uint64_t cmd = rng_chance(&rng, 85) ? cmds[rng_below(&rng, ARRAY_SIZE(cmds))]
+                                        : rng_cmd(&rng, GNTTABOP_cache_flush);
+    size_t size = cmd == GNTTABOP_copy ? sizeof(struct gnttab_copy)
+                : cmd == GNTTABOP_map_grant_ref ? sizeof(struct gnttab_map_grant_ref)
+                : sizeof(struct gnttab_unmap_grant_ref);
+    unsigned int n = rng_chance(&rng, 5) ? 500 + (unsigned int)rng_below(&rng, 100)
+                                         : 1 + (unsigned int)rng_below(&rng, 4);
+    uint64_t arr;
+
+    gnt_fill();
+    c->arg[0] = cmd;
+    c->arg[2] = 1;
+    switch (cmd) {
+    case GNTTABOP_copy:
+    case GNTTABOP_map_grant_ref:
+    case GNTTABOP_unmap_grant_ref:
+        arr = slot(n * size);
+        if (!arr)
+            n = 1, arr = slot(size);
+        for (unsigned int i = 0; i < n; i++) {
+            union {
+                struct gnttab_copy copy;
+                struct gnttab_map_grant_ref map;
+                struct gnttab_unmap_grant_ref unmap;
+            } op;
+            if (cmd == GNTTABOP_copy)
+                gnt_copy_gen(&op.copy);
+            else if (cmd == GNTTABOP_map_grant_ref)
+                gnt_map_gen(&op);
+            else
+                gnt_unmap_gen(&op);
+            put(arr + i * size, &op, size);
+        }
+        c->arg[1] = arr;
+        c->arg[2] = n;
+        break;
+    case GNTTABOP_setup_table: {
+        uint64_t list = slot(8 * 8);
+        struct gnttab_setup_table op = {
+            .dom = gnt_domid_gen(),
+            .nr_frames = (uint32_t)(rng_chance(&rng, 80) ? rng_below(&rng, 9) : rng_interesting(&rng)),
+            .frame_list = rng_chance(&rng, 80) && list ? list : ptr_gen(64, false),
+        };
+        if (op.nr_frames > 8 && in(op.frame_list, 8, mem.slots, sizeof(mem.slots)))
+            op.frame_list = bad_ptr(64, true);  /* never written past what we gave */
+        c->arg[1] = put_struct(&op, sizeof(op));
+        break;
+    }
+    case GNTTABOP_query_size:
+    case GNTTABOP_get_version: {
+        struct gnttab_query_size op = { .dom = gnt_domid_gen() };
+        c->arg[1] = put_struct(&op, sizeof(op));
+        break;
+    }
+    case GNTTABOP_set_version: {
+        uint32_t v = (uint32_t)(rng_chance(&rng, 70) ? rng_below(&rng, 4) : rng_interesting(&rng));
+        c->arg[1] = put_struct(&v, sizeof(v));
+        break;
+    }
+    default:
+        c->arg[1] = any_struct(128);
+        c->arg[2] = rng_chance(&rng, 70) ? rng_below(&rng, 4) : rng_interesting(&rng);
+        break;
+    }
+    if (rng_chance(&rng, 5)) {                  /* a count past the array, unreadable */
+        c->arg[1] = bad_ptr(64, true);
+        c->arg[2] = rng_interesting(&rng);
+    }
+}
+
+/*
+ * Map our grant frame 0 and find our domain id: the one id for which an
+ * entry granting us a page lets us copy from it.
+ */
+static void grant_init(void)
+{
+    struct gnttab_copy op;
+
+    if (!gnt_map())
+        return;
+    gnt_mapped = true;
+    for (domid_t id = 0; id < 64; id++) {
+        gnt_entries()[0] = (struct grant_entry_v1){ GTF_permit_access, id,
+                                                    (uint32_t)(VA(mem.data[0]) >> 12) };
+        op = (struct gnttab_copy){ .source = { .u.ref = 0, .domid = DOMID_SELF },
+                                   .dest = { .u.gmfn = VA(mem.data[1]) >> 12,
+                                             .domid = DOMID_SELF },
+                                   .len = 8, .flags = GNTCOPY_source_gref };
+        if (!hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_copy, (uint64_t)&op, 1, 0, 0,
+                       false) && op.status == GNTST_okay) {
+            self_domid = id;
+            break;
+        }
+    }
+    gnt_entries()[0].flags = 0;
+    print("pvhfuzz: FUZZ grant table at %#lx, we are domain %u\n", GNT_GFN << 12, self_domid);
+}
+
 static void gen_hypercall(struct call *c)
 {
     memset(c, 0, sizeof(*c));
@@ -571,11 +805,7 @@ static void gen_hypercall(struct call *c)
         if (c->arg[1] > 64 && c->arg[1] <= 0x10000 && in(c->arg[2], 1, mem.arena, sizeof(mem.arena)))
             c->arg[1] = 64;                     /* readable bytes get printed: a few */
         break;
-    case __HYPERVISOR_grant_table_op:
-        c->arg[0] = rng_cmd(&rng, 12);
-        c->arg[1] = any_struct(128);
-        c->arg[2] = rng_chance(&rng, 70) ? rng_below(&rng, 4) : rng_interesting(&rng);
-        break;
+    case __HYPERVISOR_grant_table_op: gen_grant_table_op(c); break;
     case __HYPERVISOR_sched_op_compat:          /* the reason itself, not a pointer */
         if (c->arg[0] == SCHEDOP_shutdown && c->arg[1] <= SHUTDOWN_MAX)
             c->arg[1] = SHUTDOWN_MAX + 1;
@@ -977,6 +1207,36 @@ static void regress_sti_hlt(void)
     check("regress-sti-hlt", upcalls_before_hlt == 0 && woken == rounds, (long)upcalls_before_hlt);
 }
 
+/*
+ * A batch longer than the hypervisor does at once (512) is continued: the
+ * guest re-issues the call for the rest (found by the fuzzer: an HVM
+ * caller got the hypercall number back as the result, and the batch was
+ * cut at 512). 600 copies of 8 bytes, from one page to another.
+ */
+static void regress_continuation(void)
+{
+    struct gnttab_copy *ops = (struct gnttab_copy *)mem.slots;
+    unsigned int n = 600, bad = 0;
+    long rc;
+
+    for (unsigned int k = 0; k < PAGE; k++) {
+        mem.data[0][k] = (uint8_t)rng_next(&rng);
+        mem.data[1][k] = 0;
+    }
+    for (unsigned int i = 0; i < n; i++)
+        ops[i] = (struct gnttab_copy){
+            .source = { .u.gmfn = VA(mem.data[0]) >> 12, .domid = DOMID_SELF,
+                        .offset = (uint16_t)(i * 8 % PAGE) },
+            .dest = { .u.gmfn = VA(mem.data[1]) >> 12, .domid = DOMID_SELF,
+                      .offset = (uint16_t)(i * 8 % PAGE) },
+            .len = 8, .status = 1 };
+    rc = hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_copy, VA(ops), n, 0, 0, false);
+    for (unsigned int i = 0; i < n; i++)
+        bad += ops[i].status != GNTST_okay;
+    check("regress-continuation", rc == 0 && !bad && !memcmp(mem.data[0], mem.data[1], PAGE),
+          rc ? rc : bad);
+}
+
 static const char *cmdline_value(const char *cmdline, const char *key, char *buf, size_t size)
 {
     size_t n = strlen(key);
@@ -1033,6 +1293,8 @@ void pvh_main(uint32_t start_info_pa)
     idt_init();
     regress_noncanonical();
     map_shared_info();
+    grant_init();
+    regress_continuation();
     tables_install();
     for (unsigned int p = 0; p < 2; p++)
         for (unsigned int k = 0; k < PAGE; k++)

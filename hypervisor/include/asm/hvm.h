@@ -131,6 +131,8 @@ void hvm_cpuid(struct vcpu *v, uint32_t leaf, uint32_t subleaf, struct cpuid_reg
 int hvm_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val);
 int hvm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val);
 void hvm_hypercall(struct vcpu *v);
+/* A continuation's arguments into the calling vCPU's registers. */
+void hvm_hypercall_continuation(unsigned int nargs, const uint64_t *args);
 bool hvm_io(struct vcpu *v, unsigned int port, unsigned int size, bool in, uint32_t *val);
 
 /* The local APIC (hvm/lapic.c): set up, MSRs, the interrupt it wants delivered. */

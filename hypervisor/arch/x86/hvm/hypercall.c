@@ -46,11 +46,34 @@ static bool hvm_hypercall_allowed(uint64_t nr)
     }
 }
 
+static bool hcall_long_mode(const struct vmcb *vmcb)
+{
+    return (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & (1U << 9));
+}
+
+/*
+ * A continuation (common/hypercall.c): the call's arguments for the rest
+ * of the work go back into the registers they came in; hvm_hypercall then
+ * moves RIP back onto the VMMCALL (or VMCALL) with the number in RAX, so
+ * the guest issues the call again (once any pending interrupt is taken).
+ */
+void hvm_hypercall_continuation(unsigned int nargs, const uint64_t *args)
+{
+    struct vcpu *v = current;
+    struct svm_gprs *r = &hvm_vcpu(v)->svm.regs;
+    bool long_mode = hcall_long_mode(hvm_vmcb(v));
+    uint64_t *reg64[5] = { &r->rdi, &r->rsi, &r->rdx, &r->r10, &r->r8 };
+    uint64_t *reg32[5] = { &r->rbx, &r->rcx, &r->rdx, &r->rsi, &r->rdi };
+
+    for (unsigned int i = 0; i < nargs && i < 5; i++)
+        *(long_mode ? reg64 : reg32)[i] = long_mode ? args[i] : (uint32_t)args[i];
+}
+
 void hvm_hypercall(struct vcpu *v)
 {
     struct vmcb *vmcb = hvm_vmcb(v);
     struct svm_gprs *r = &hvm_vcpu(v)->svm.regs;
-    bool long_mode = (vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & (1U << 9));
+    bool long_mode = hcall_long_mode(vmcb);
     uint64_t nr = long_mode ? vmcb->rax : (uint32_t)vmcb->rax;
     long rc;
 
@@ -66,6 +89,11 @@ void hvm_hypercall(struct vcpu *v)
     /* A hypercall that shut the domain down leaves no guest to return to. */
     vmcb = hvm_vmcb(v);
     vmcb->rax = long_mode ? (uint64_t)rc : (uint32_t)rc;
+    if (v->hcall_preempted) {
+        /* A continuation: RAX is the number again, re-run the 3-byte call. */
+        v->hcall_preempted = false;
+        vmcb->rip = long_mode ? vmcb->rip - 3 : (uint32_t)(vmcb->rip - 3);
+    }
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <sable/hypercall.h>
 #include <sable/lib.h>
 #include <sable/sched.h>
+#include <asm/hvm.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <public/callback.h>
@@ -30,6 +31,10 @@ void arch_hypercall_continuation(unsigned int op, unsigned int nargs, const uint
     struct cpu_regs *regs = guest_regs();
     uint64_t *reg[5] = { &regs->rdi, &regs->rsi, &regs->rdx, &regs->r10, &regs->r8 };
 
+    if (is_hvm_vcpu(current)) {
+        hvm_hypercall_continuation(nargs, args);
+        return;
+    }
     for (unsigned int i = 0; i < nargs && i < 5; i++)
         *reg[i] = args[i];
 }
