@@ -54,6 +54,11 @@ void console_input_init(void)
 /* Sleep until an event or the poll timer. */
 void sleep_a_little(void)
 {
+    if (dom0_more_work) {
+        dom0_more_work = false;
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+        return;
+    }
     if (input_ready)
         return;
     timer_set_singleshot(time_now() + CONSOLE_POLL_MS * NSEC_PER_MSEC, 0);

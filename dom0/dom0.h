@@ -22,8 +22,12 @@ void console_input_init(void);
 void console_readline(char *buf, size_t size, void (*idle)(void));
 /* Up to n bytes typed on the console, as they come (0: none yet). */
 size_t console_read(char *buf, size_t n);
-/* Block until an event (input, a guest, a timer) or CONSOLE_POLL_MS. */
+/*
+ * Block until an event (input, a guest, a timer) or CONSOLE_POLL_MS; not at
+ * all (once) if dom0_more_work says the idle work was cut short.
+ */
 void sleep_a_little(void);
+extern bool dom0_more_work;
 
 /* dom0/xs_ops.c: how xenstored maps other domains' rings and binds their ports. */
 struct xs_server_ops;

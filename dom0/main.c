@@ -44,12 +44,26 @@ static void __noreturn fatal(const char *what, long rc)
 }
 
 static volatile bool dom_exc;           /* VIRQ_DOM_EXC: some domain shut down */
+bool dom0_more_work;
 
-/* Run xenstored until it has nothing left to do. */
+/*
+ * Run xenstored until it has nothing left to do, but for a bounded number
+ * of rounds: a guest that refills its ring as fast as it is served would
+ * otherwise keep dom0 here for good (no shell, no host channel, no other
+ * console). What is left is served on the next pass; dom0 does not sleep
+ * meanwhile (dom0_more_work).
+ */
+#define XENSTORED_ROUNDS 16
+
 static void xenstored_run(void)
 {
+    unsigned int rounds = 0;
+
     while (xs_poll(xenstored))
-        ;
+        if (++rounds == XENSTORED_ROUNDS) {
+            dom0_more_work = true;
+            return;
+        }
 }
 
 /* Whatever dom0 does between commands: serve the store, act on shut-down domains. */

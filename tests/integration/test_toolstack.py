@@ -354,3 +354,53 @@ def test_host_console(sable, tmp_path):
     rc, out = mgmt(sock, "list")
     con.check(rc == 0 and "console" not in out, f"list: {rc} {out!r}")
     con.wait_for(r"\(d1\) CHECK console-ring-input PASS")
+
+
+def test_flooding_guest_is_rate_limited(sable, tmp_path):
+    """A guest flooding its console ring and the XenStore (the storm test
+    kernel) slows only itself: meanwhile another domain's console answers
+    typed lines from the host, dom0 answers `list` and XenStore reads over
+    the management channel and on its serial shell, and when the storm is
+    over free memory and XenStore nodes are back where they were."""
+    import pexpect
+    sock = tmp_path / "mgmt.sock"
+    con = sable(smp=2, mem="512M", append="dom0", modules=[DOM0] +
+                boot_files("build/guests/console.elf", "build/guests/storm.elf",
+                           f"{CONFIGS}/storm.cfg"),
+                extra=("-serial", f"unix:{sock},server=on,wait=off"))
+    con.wait_for(r"\(d0\) dom0: shell ready")
+    rc, out = mgmt(sock, "create", str(ROOT / CONFIGS / "console.cfg"))
+    con.check(rc == 0, f"create console: {rc} {out!r}")
+    rc, before = mgmt(sock, "info")
+    rc, out = mgmt(sock, "create", f"{CONFIGS}/storm.cfg")
+    con.check(rc == 0 and "created storm (domain 2)" in out, f"create storm: {rc} {out!r}")
+    con.wait_for(r"\(d2\) storm: flooding the console ring and the store")
+    slowest = 0.0
+    for i in range(3):
+        t = time.monotonic()
+        rc, out = mgmt(sock, "list")
+        con.check(rc == 0 and re.search(r"^storm +2 ", out, re.M), f"list: {rc} {out!r}")
+        rc, out = mgmt(sock, "xenstore-read", "/local/domain/0/name")
+        con.check(rc == 0 and out.strip() == "Domain-0", f"xenstore-read: {rc} {out!r}")
+        slowest = max(slowest, time.monotonic() - t)
+        cmd = f"{sys.executable} {ROOT / 'tools' / 'mgmt.py'} --socket {sock} console console"
+        child = pexpect.spawn(cmd, encoding="utf-8", timeout=10)
+        child.expect("ring: ready for input")
+        t = time.monotonic()
+        child.send(f"ping {i}\r")
+        child.expect(f"ring: echo: ping {i}")
+        slowest = max(slowest, time.monotonic() - t)
+        child.send("\x1d")
+        child.expect(pexpect.EOF)
+        con.send(f"xenstore-read /local/domain/{i % 3}/name\n")
+        con.wait_for(rf"\(d0\) dom0> xenstore-read /local/domain/{i % 3}/name\n.*\(d0\) "
+                     r"(Domain-0|console|storm)$", timeout=10)
+    con.check(slowest < 5, f"dom0 took {slowest:.1f} s to answer during the storm")
+    m = con.wait_for(r"\(d2\) STORM lines=(\d+) store_requests=(\d+)", timeout=30)
+    con.check(int(m.group(1)) > 1000 and int(m.group(2)) > 1000, f"no storm: {m.group(0)}")
+    con.wait_for(r"\(d0\) storm \(domain 2\) shut down \(poweroff\): destroy")
+    rc, after = mgmt(sock, "info")
+    pick = lambda text: (re.search(r"free_pages=(\d+)", text).group(1),
+                         re.search(r"xenstored: (\d+) nodes", text).group(1))
+    con.check(pick(before) == pick(after), f"before the storm {before!r}, after {after!r}")
+    con.absent(r"PANIC|CHECK \S+ FAIL")
