@@ -5,7 +5,8 @@
 # dom0/lib/libc.c are for the kernel only. New files need no edit here.
 
 # hypervisor/lib files dom0 shares with the hypervisor (as the runtime does string.c).
-DOM0_SHARED := hypervisor/common/elf.c hypervisor/common/pv_image.c hypervisor/lib/cpio.c
+DOM0_SHARED := hypervisor/common/elf.c hypervisor/common/pv_image.c hypervisor/lib/cpio.c \
+               hypervisor/common/pvh_layout.c hypervisor/arch/x86/hvm/acpi_build.c
 DOM0_SRCS := $(wildcard dom0/*.c dom0/lib/*.c dom0/xenstored/*.c dom0/toolstack/*.c) $(DOM0_SHARED)
 DOM0_OBJS := $(patsubst %,$(GUEST_OBJ)/%.o,$(basename $(DOM0_SRCS)))
 

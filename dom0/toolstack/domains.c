@@ -5,7 +5,8 @@
  *
  *   create   configuration read and checked whole (docs/config.md), the
  *            kernel and ramdisk found among the boot files, the memory
- *            checked against what is free; createdomain, the PV builder,
+ *            checked against what is free; createdomain, the PV or PVH
+ *            builder (pv_build.c, pvh_build.c),
  *            its console ring served (consoled.c), XS_INTRODUCE to
  *            xenstored, the XenStore home, unpause. Any
  *            failure destroys what was made and says why.
@@ -19,6 +20,7 @@
 #include <dom0/consoled.h>
 #include <dom0/domain_paths.h>
 #include <dom0/libc.h>
+#include <dom0/pvh_build.h>
 #include <dom0/toolstack.h>
 #include <sable/cpio.h>
 #include "public/errno.h"
@@ -175,9 +177,6 @@ static int create_check(struct create *c, struct cpio_file *kernel, struct cpio_
     struct xen_sysctl_physinfo pi;
     uint64_t free_mib;
 
-    if (cfg->type != DOMAIN_TYPE_PV)
-        return refuse(c, cfg->type_line, "type: %s guests are not built by dom0 yet (pv only)",
-                      config_type_name(cfg->type));
     if (name_taken(c->sh, cfg->name))
         return refuse(c, cfg->name_line, "name: a domain called '%s' exists already",
                       cfg->name);
@@ -190,6 +189,8 @@ static int create_check(struct create *c, struct cpio_file *kernel, struct cpio_
     if (xc_physinfo(&pi))
         return refuse(c, 0, "cannot read the host's free memory");
     free_mib = pi.free_pages / 256;
+    if (cfg->type == DOMAIN_TYPE_PVH && !(pi.capabilities & XEN_SYSCTL_PHYSCAP_hvm))
+        return refuse(c, cfg->type_line, "type: pvh needs a CPU with SVM and nested paging");
     if (cfg->memory_mib > free_mib)
         return refuse(c, cfg->memory_line, "memory: %lu MiB is more than is free (%lu MiB)",
                       (unsigned long)cfg->memory_mib, (unsigned long)free_mib);
@@ -206,9 +207,12 @@ static int create_domain(struct create *c, const struct cpio_file *kernel,
         .ramdisk = t->cfg.ramdisk[0] ? ramdisk->data : NULL,
         .ramdisk_len = t->cfg.ramdisk[0] ? ramdisk->size : 0,
         .cmdline = t->cfg.cmdline, .mem_kib = t->cfg.memory_mib * 1024,
+        .vcpus = t->cfg.vcpus,
     };
+    bool pvh = t->cfg.type == DOMAIN_TYPE_PVH;
     char err[128];
-    int rc = xc_domain_create(t->cfg.vcpus, EVTCHN_PORTS, &t->domid);
+    int rc = pvh ? xc_domain_create_hvm(t->cfg.vcpus, EVTCHN_PORTS, &t->domid)
+                 : xc_domain_create(t->cfg.vcpus, EVTCHN_PORTS, &t->domid);
 
     if (rc)
         return refuse(c, rc == -XEN_EINVAL ? t->cfg.vcpus_line : 0,
@@ -216,7 +220,7 @@ static int create_domain(struct create *c, const struct cpio_file *kernel,
     t->used = true;
     rq.dom = t->domid;
     rc = xc_domain_max_vcpus(t->domid, t->cfg.vcpus);
-    if (!rc && pv_build(&rq, &t->built, err, sizeof(err)))
+    if (!rc && (pvh ? pvh_build : pv_build)(&rq, &t->built, err, sizeof(err)))
         rc = refuse(c, 0, "cannot build %s: %s", t->cfg.name, err);
     else if (rc)
         rc = refuse(c, t->cfg.vcpus_line, "vcpus: refused (error %d)", rc);

@@ -66,11 +66,14 @@ int xc_domain_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *out)
     return rc;
 }
 
-int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom)
+static int domain_create(uint32_t flags, uint32_t emulation, uint32_t vcpus, uint32_t max_port,
+                         domid_t *dom)
 {
     struct xen_domctl *op = domctl_new(XEN_DOMCTL_createdomain, 0);
     int rc;
 
+    op->u.createdomain.flags = flags;
+    op->u.createdomain.arch.emulation_flags = emulation;
     op->u.createdomain.max_vcpus = vcpus;
     op->u.createdomain.max_evtchn_port = max_port;
     op->u.createdomain.max_grant_frames = -1;
@@ -80,6 +83,18 @@ int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom)
     if (!rc)
         *dom = op->domain;
     return rc;
+}
+
+int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom)
+{
+    return domain_create(0, 0, vcpus, max_port, dom);
+}
+
+/* As libxl makes a PVH domain: HVM with nested paging, only the local APIC emulated. */
+int xc_domain_create_hvm(uint32_t vcpus, uint32_t max_port, domid_t *dom)
+{
+    return domain_create(XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap, XEN_X86_EMU_LAPIC, vcpus,
+                         max_port, dom);
 }
 
 int xc_domain_destroy(domid_t dom) { return domctl_simple(XEN_DOMCTL_destroydomain, dom); }
@@ -147,10 +162,31 @@ int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
     return (int)hypercall_domctl(&dop);
 }
 
+int xc_domain_sethvmcontext(domid_t dom, const void *buf, uint32_t size)
+{
+    struct xen_domctl *op = domctl_new(XEN_DOMCTL_sethvmcontext, dom);
+
+    op->u.hvmcontext.size = size;
+    op->u.hvmcontext.buffer = guest_handle_from_ptr(buf);
+    return (int)hypercall_domctl(op);
+}
+
+int xc_hvm_param_set(domid_t dom, uint32_t index, uint64_t value)
+{
+    struct xen_hvm_param p = { .domid = dom, .index = index, .value = value };
+
+    return (int)hypercall_hvm_op(HVMOP_set_param, &p);
+}
+
 /* Extents per populate_physmap call (the hypervisor continues longer lists itself). */
 #define POPULATE_BATCH 512
 
 long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
+{
+    return xc_populate_physmap_order(dom, 0, nr, frames);
+}
+
+long xc_populate_physmap_order(domid_t dom, unsigned int order, uint64_t nr, xen_pfn_t *frames)
 {
     uint64_t done = 0;
 
@@ -158,6 +194,7 @@ long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
         struct xen_memory_reservation r = {
             .extent_start = guest_handle_from_ptr(frames + done),
             .nr_extents = nr - done < POPULATE_BATCH ? nr - done : POPULATE_BATCH,
+            .extent_order = order,
             .domid = dom,
         };
         long got = hypercall_memory_op(XENMEM_populate_physmap, &r);

@@ -29,17 +29,6 @@ static void get_gas(const uint8_t *p, struct acpi_gas *g)
     g->address = get64(p + 4);
 }
 
-/* Byte sum mod 256; tables and the RSDP are valid when it is 0. */
-uint8_t acpi_checksum(const void *p, size_t len)
-{
-    const uint8_t *b = p;
-    uint8_t sum = 0;
-
-    for (size_t i = 0; i < len; i++)
-        sum += b[i];
-    return sum;
-}
-
 /*
  * ACPI 1.0 RSDPs are 20 bytes under one checksum; revision 2 adds a length
  * (at least 36) and an extended checksum over all of it.

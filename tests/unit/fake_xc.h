@@ -242,6 +242,27 @@ int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
 }
 
 /* Frames from the lowest free, up to the domain's max_pages. */
+/* The fake host has no SVM (xc_physinfo says PV only): HVM domains are refused. */
+int xc_domain_create_hvm(uint32_t vcpus, uint32_t max_port, domid_t *dom)
+{
+    return -XEN_EINVAL;
+}
+
+long xc_populate_physmap_order(domid_t dom, unsigned int order, uint64_t nr, xen_pfn_t *frames)
+{
+    return order ? -XEN_EINVAL : xc_populate_physmap(dom, nr, frames);
+}
+
+int xc_domain_sethvmcontext(domid_t dom, const void *buf, uint32_t size)
+{
+    return fx_get(dom) ? -XEN_EINVAL : -XEN_ESRCH;
+}
+
+int xc_hvm_param_set(domid_t dom, uint32_t index, uint64_t value)
+{
+    return fx_get(dom) ? -XEN_EINVAL : -XEN_ESRCH;
+}
+
 long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
 {
     struct fx_domain *f = fx_get(dom);

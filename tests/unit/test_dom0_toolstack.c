@@ -5,7 +5,7 @@
  * reboot and their errors, and the clean-up destroy does; create's
  * refusals (a malformed file with its line and reason, a kernel that is not
  * a boot file, more memory than is free, a bad image) leave nothing behind.
- * SOURCES: dom0/shell.c dom0/toolstack/lifecycle.c dom0/toolstack/domains.c dom0/toolstack/consoled.c dom0/toolstack/config.c dom0/toolstack/pv_build.c hypervisor/common/pv_image.c hypervisor/common/elf.c hypervisor/lib/cpio.c dom0/toolstack/domain_paths.c dom0/xenstored/node.c dom0/xenstored/path.c dom0/xenstored/store.c dom0/xenstored/transaction.c dom0/xenstored/watch.c dom0/xenstored/conn.c dom0/xenstored/proto.c dom0/xenstored/server.c dom0/lib/xs_ring.c dom0/lib/xs_client.c dom0/lib/strparse.c
+ * SOURCES: dom0/shell.c dom0/toolstack/lifecycle.c dom0/toolstack/domains.c dom0/toolstack/consoled.c dom0/toolstack/config.c dom0/toolstack/pv_build.c dom0/toolstack/pvh_build.c hypervisor/common/pvh_layout.c hypervisor/arch/x86/hvm/acpi_build.c hypervisor/common/pv_image.c hypervisor/common/elf.c hypervisor/lib/cpio.c dom0/toolstack/domain_paths.c dom0/xenstored/node.c dom0/xenstored/path.c dom0/xenstored/store.c dom0/xenstored/transaction.c dom0/xenstored/watch.c dom0/xenstored/conn.c dom0/xenstored/proto.c dom0/xenstored/server.c dom0/lib/xs_ring.c dom0/lib/xs_client.c dom0/lib/strparse.c
  */
 #include "xs_harness.h"
 #include "fake_xc.h"
@@ -172,7 +172,7 @@ static void test_create_refusals(void **state)
     run_is("create big.cfg", 1,
            "big.cfg: line 4: memory: 4096 MiB is more than is free (390 MiB)\n");
     run_is("create pvh.cfg", 1,
-           "pvh.cfg: line 2: type: pvh guests are not built by dom0 yet (pv only)\n");
+           "pvh.cfg: line 2: type: pvh needs a CPU with SVM and nested paging\n");
     run_is("create notelf.cfg", 1, "notelf.cfg: cannot build x: not an ELF file\n");
     /* Nothing left behind: no domain, no memory, no nodes, no record. */
     assert_string_equal(fx_log, "create 1;destroy 1;");

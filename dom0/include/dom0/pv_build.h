@@ -35,10 +35,11 @@ struct pv_build_request {
     uint64_t ramdisk_len;
     const char *cmdline;            /* start_info.cmd_line (cut at 1023) */
     uint64_t mem_kib;               /* its memory */
+    uint32_t vcpus;                 /* PVH: its vCPUs (the ACPI tables list them) */
 };
 
 struct pv_build_result {
-    xen_pfn_t store_mfn, console_mfn;
+    xen_pfn_t store_mfn, console_mfn;       /* PVH: guest frames (as Xen's HVM params) */
     uint32_t store_port, console_port;      /* the domain's, unbound for dom0 */
     uint64_t entry;
     uint64_t nr_pages;

@@ -28,6 +28,8 @@ int xc_domain_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *out);
 
 /* A new, paused PV domain with vcpus vCPUs and ports up to max_port: its id in *dom. */
 int xc_domain_create(uint32_t vcpus, uint32_t max_port, domid_t *dom);
+/* The same for a PVH domain (XEN_DOMCTL_CDF_hvm | _hap, local APIC only). */
+int xc_domain_create_hvm(uint32_t vcpus, uint32_t max_port, domid_t *dom);
 int xc_domain_destroy(domid_t dom);
 int xc_domain_pause(domid_t dom);
 int xc_domain_unpause(domid_t dom);
@@ -49,9 +51,19 @@ int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn);
  * done (fewer: memory or the domain's max_mem ran out), or an error.
  */
 long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames);
+/*
+ * The same with extents of 2^order frames; for an HVM domain frames[]
+ * holds guest frames, which stay as they are. How many extents were done.
+ */
+long xc_populate_physmap_order(domid_t dom, unsigned int order, uint64_t nr, xen_pfn_t *frames);
+
+/* XEN_DOMCTL_sethvmcontext: HVM state records (public/hvm_save.h) for dom's vCPUs. */
+int xc_domain_sethvmcontext(domid_t dom, const void *buf, uint32_t size);
+/* HVMOP_set_param on dom's behalf (HVM_PARAM_STORE_PFN, ...). */
+int xc_hvm_param_set(domid_t dom, uint32_t index, uint64_t value);
 
 /*
- * Map dom's machine frame mfn writable into dom0 (update_va_mapping_
+ * Map dom's machine frame mfn (an HVM domain's: guest frame) writable into dom0 (update_va_mapping_
  * otherdomain into a window of dom0's): 0 and *va, or an error. Unmap with
  * xc_unmap_foreign before the frame can become a page table or be freed.
  */

@@ -30,7 +30,7 @@ enum hvm_exit_kind {
 
 struct hvm_domain {
     struct p2m p2m;
-    uint64_t ram_bytes;               /* guest RAM (the memory map) */
+    uint64_t ram_bytes;               /* guest RAM populated (hvm_populate) */
     uint64_t params[HVM_NR_PARAMS];   /* HVMOP_set/get_param */
     uint8_t callback_vector;          /* from HVM_PARAM_CALLBACK_IRQ, 0: none */
     uint64_t p2m_generation;          /* bumped when mappings go away: new ASIDs */

@@ -249,6 +249,8 @@ int hvm_populate(struct domain *d, uint64_t gfn, unsigned int order)
             rc = -EEXIST;
     if (!rc)
         rc = p2m_map(&h->p2m, gfn, page_to_mfn(pg), order, P2M_RW | P2M_UNSCRUBBED);
+    if (!rc)
+        h->ram_bytes += PAGE_SIZE << order;
     spin_unlock(&h->p2m.lock);
     if (rc)
         for (unsigned int i = 0; i < (1U << order); i++)
