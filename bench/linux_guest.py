@@ -287,8 +287,12 @@ def plot(res, path):
         ax.spines[["top", "right"]].set_visible(False)
     reason = "" if sable.get("available") else "\n" + textwrap.fill(
         f"Sable: not available ({sable.get('reason')})", 130)
+    if res.get("ratios"):
+        reason += "\nSable/native in QEMU's CPU time: " + ", ".join(
+            f"{k} {r['cpu_ratio']:.2f}x" for k, r in res["ratios"].items() if r["cpu_ratio"])
     fig.suptitle(f"Debian {native['kernel']}, 1 vCPU, {res['mem']}: medians of {res['runs']} "
-                 f"boots{reason}", fontsize=9)
+                 f"boots (host load {res['host']['load_1min']:.1f} on {res['host']['cpus']} "
+                 f"CPUs){reason}", fontsize=9)
     save_plot(fig, ax_work, res["qemu"], path)
 
 
