@@ -29,8 +29,9 @@
  * end=stringio then ends with a deliberate access the hypervisor must
  * crash it for (a hole; string I/O), printing the reason.
  *
- * Command line: seed=<n> iters=<n> progress=<n> end=mmio|stringio, and
- * trace=<n> to print every hypercall from the n-th batch on.
+ * Command line: seed=<n> iters=<n> progress=<n> end=mmio|stringio,
+ * trace=<n> to print every hypercall from the n-th batch on, focus=<n> to
+ * make half the hypercalls number n (20: grant_table_op).
  */
 #include <stdarg.h>
 #include <sable/lib.h>
@@ -779,11 +780,14 @@ static void grant_init(void)
     print("pvhfuzz: FUZZ grant table at %#lx, we are domain %u\n", GNT_GFN << 12, self_domid);
 }
 
+static unsigned long focus = ~0UL;     /* focus=<n>: half the calls are hypercall n */
+
 static void gen_hypercall(struct call *c)
 {
     memset(c, 0, sizeof(*c));
     c->vmcall = rng_chance(&rng, 10);
-    c->nr = rng_chance(&rng, 70) ? hvm_allowed[rng_below(&rng, ARRAY_SIZE(hvm_allowed))]
+    c->nr = focus != ~0UL && rng_chance(&rng, 50) ? focus
+          : rng_chance(&rng, 70) ? hvm_allowed[rng_below(&rng, ARRAY_SIZE(hvm_allowed))]
           : rng_chance(&rng, 80) ? rng_below(&rng, 128) : rng_interesting(&rng);
     for (unsigned int i = 0; i < 5; i++)
         c->arg[i] = rng_chance(&rng, 40) ? ptr_gen(64, false) : rng_interesting(&rng);
@@ -1278,6 +1282,7 @@ void pvh_main(uint32_t start_info_pa)
     unsigned long i;
 
     trace_from = cmdline_ulong(cmdline, "trace", ~0UL);
+    focus = cmdline_ulong(cmdline, "focus", ~0UL);
     cmdline_value(cmdline, "end", end, sizeof(end));   /* before low memory is unmapped */
 
     print("pvhfuzz: FUZZ seed=%lu iterations=%lu\n", seed, iters);

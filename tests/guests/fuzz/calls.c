@@ -561,13 +561,6 @@ static void gen_physdev_op(struct fuzz_call *c, bool mc)
     }
 }
 
-static void gen_grant_table_op(struct fuzz_call *c, bool mc)
-{
-    c->arg[0] = rng_cmd(&rng, GNTTABOP_cache_flush);
-    c->arg[1] = any_struct(128);
-    c->arg[2] = rng_chance(&rng, 70) ? rng_below(&rng, 4) : rng_interesting(&rng);
-}
-
 /*
  * domctl: the commands Sable has, with their arguments typed (the rest
  * random), mostly the right interface version so the checks go further.
@@ -705,10 +698,14 @@ static const gen_fn generators[SABLE_NR_HYPERCALLS] = {
  * A hypercall number: mostly one with a generator (where the code is),
  * else any number of the table, past it, or anything.
  */
+uint64_t fuzz_focus = CALL_ANY;
+
 static uint64_t nr_gen(void)
 {
     uint64_t nr;
 
+    if (fuzz_focus < SABLE_NR_HYPERCALLS && generators[fuzz_focus] && rng_chance(&rng, 50))
+        return fuzz_focus;
     switch (rng_below(&rng, 20)) {
     case 0:
         return SABLE_NR_HYPERCALLS + rng_below(&rng, HYPERCALL_PAGE_STUBS - SABLE_NR_HYPERCALLS);

@@ -111,6 +111,15 @@ bool mfn_is_ours(uint64_t mfn);
 bool mfn_is_page_table(uint64_t mfn);
 uint64_t vinfo_mfn(void);
 
+/* ---- grant.c ---- */
+
+/* Set up our grant table (one frame). */
+void grant_init(void);
+/* Whether mfn is our grant table's frame (the hypervisor's, shared with us). */
+bool mfn_is_grant_frame(uint64_t mfn);
+struct fuzz_call;
+void gen_grant_table_op(struct fuzz_call *c, bool mc);
+
 /* ---- calls.c ---- */
 
 struct fuzz_call {
@@ -124,6 +133,8 @@ struct fuzz_call {
 
 /* One call of hypercall nr (CALL_ANY: a random number), arguments generated. */
 #define CALL_ANY (~0ULL)
+/* focus=<n>: half the calls generated are hypercall n (CALL_ANY: none). */
+extern uint64_t fuzz_focus;
 void call_gen(struct fuzz_call *c, uint64_t nr, bool in_multicall);
 /* Issue it; the result. */
 long call_issue(const struct fuzz_call *c);

@@ -7,6 +7,7 @@
  *   progress=<n>   (250) a "FUZZ iter=<n> ok" line every n batches
  *   trace=<n>      print every batch from the n-th on before issuing it (to
  *                  find the call that crashed or hung something)
+ *   focus=<n>      half the calls are hypercall n (20: grant_table_op)
  *   prey=<id>[:<id>]  as the privileged domain: domains it may stop (priv.c)
  *   role=victim    instead: the checksum victim (victim.c)
  *   role=prey      instead: a domain that spins until stopped (victim.c)
@@ -124,9 +125,10 @@ static bool sanity_fail(unsigned long iter, const struct fuzz_call *c, const cha
 }
 
 /*
- * Every window PTE maps nothing, or a frame of ours (or our shared_info),
- * and never one of our page tables writable. Only PTEs that changed since
- * the last look are checked (the p2m search is slow under emulation).
+ * Every window PTE maps nothing, or a frame of ours (or our shared_info or
+ * grant table), and never one of our page tables writable. Only PTEs that
+ * changed since the last look are checked (the p2m search is slow under
+ * emulation).
  */
 static bool windows_isolated(void)
 {
@@ -138,7 +140,8 @@ static bool windows_isolated(void)
 
         if (e == seen[i] || !(e & PTE_P))
             continue;
-        ours = mfn_is_ours(mfn) || mfn == start_info->shared_info >> 12;
+        ours = mfn_is_ours(mfn) || mfn == start_info->shared_info >> 12 ||
+               mfn_is_grant_frame(mfn);
         table = mfn_is_page_table(mfn);
         if (!ours || (table && (e & PTE_RW))) {
             printf("FUZZ window %u maps %#lx (%s%s)\n", i, e, ours ? "ours" : "NOT OURS",
@@ -264,6 +267,7 @@ static void fuzz_main(uint64_t seed, unsigned long iters, unsigned long progress
     if (!CHECK_RC("fuzz-memory", mem_init(), 0))
         return;
     regress_run();
+    grant_init();
     ro_sum = mem_checksum(false);
     text_sum = mem_checksum(true);
     if (!CHECK("fuzz-timer-before", timer_works()))
@@ -324,6 +328,7 @@ void test_main(void)
     self_id = find_self_id();
     nr_vcpus = smp_vcpu_count();
     printf("FUZZ domain %u, %u vCPUs\n", self_id, nr_vcpus);
+    fuzz_focus = cmdline_get_ulong("focus", CALL_ANY);
     priv_init();
     if (privileged && cmdline_get_ulong("destroy", 0))
         priv_destroy_running();
