@@ -502,7 +502,11 @@ static void gen_vcpu_op(struct call *c)
         c->arg[1] = 1;                          /* vCPU 0 is the fuzzer */
     if (cmd == VCPUOP_register_vcpu_info) {
         struct vcpu_register_vcpu_info r = {
-            .mfn = rng_chance(&rng, 60) ? VA(mem.window[3]) >> 12 : gfn_gen(),
+            /* vCPU 0's only ever in window[3], where we follow it (others may go anywhere). */
+            .mfn = rng_chance(&rng, 60) ? VA(mem.window[3]) >> 12
+                 : c->arg[1] != 0 ? gfn_gen()
+                 : rng_chance(&rng, 50) ? (UNBACKED >> 12) + rng_below(&rng, 0x1000)
+                 : rng_interesting(&rng) | (1ULL << 40),
             .offset = (uint32_t)(rng_chance(&rng, 80) ? rng_below(&rng, (PAGE / 2 - 64) / 8 + 1) * 8
                                                       : rng_interesting(&rng)),
             .rsvd = (uint32_t)(rng_chance(&rng, 80) ? 0 : rng_interesting(&rng)),
