@@ -216,10 +216,19 @@ static void gen_set_gdt(struct fuzz_call *c, bool mc)
     c->arg[1] = rng_chance(&rng, 70) ? rng_below(&rng, n * 512 + 2) : rng_interesting(&rng);
 }
 
+/*
+ * Xen writes a descriptor into any page of ours it could write (not only
+ * descriptor pages): of our own frames only scratch ones (and page tables,
+ * to be refused) are named, so our text, read-only pages and data stay.
+ */
 static void gen_update_descriptor(struct fuzz_call *c, bool mc)
 {
-    c->arg[0] = (mfn_gen() << 12) + (rng_chance(&rng, 80) ? rng_below(&rng, 512) * 8
-                                                           : rng_below(&rng, PAGE));
+    uint64_t mfn = mfn_gen();
+
+    if (mfn_is_ours(mfn) && !mfn_is_scratch(mfn) && !mfn_is_page_table(mfn))
+        mfn = scratch_mfn_gen();
+    c->arg[0] = (mfn << 12) + (rng_chance(&rng, 80) ? rng_below(&rng, 512) * 8
+                                                    : rng_below(&rng, PAGE));
     c->arg[1] = rng_interesting(&rng);
 }
 

@@ -104,6 +104,13 @@ uint32_t port_gen(void);
 /* A vCPU id around ours (0 .. nr_vcpus + 3) or interesting. */
 uint32_t vcpu_gen(void);
 
+/*
+ * Frames of ours that hold nothing we check (arena and window frames):
+ * the only ones of ours a generated call may have the hypervisor write.
+ */
+uint64_t scratch_mfn_gen(void);
+bool mfn_is_scratch(uint64_t mfn);
+
 uint64_t own_l4_mfn(void);
 /* The PTE that maps window page i now (read through our read-only L1). */
 uint64_t window_pte(unsigned int i);

@@ -38,40 +38,11 @@ void grant_init(void)
     printf("FUZZ grant table frame %#lx\n", gnt_mfn);
 }
 
-static uint64_t va_to_mfn(uint64_t va)
-{
-    return pfn_to_mfn(virt_to_pfn((const void *)(uintptr_t)va));
-}
-
-/* A frame of ours that nothing we check lives in: an arena or window frame. */
-static uint64_t scratch_mfn(void)
-{
-    switch (rng_below(&rng, 3)) {
-    case 0:  return va_to_mfn(VA(fuzz_mem.arena_a[rng_below(&rng, ARENA_A_PAGES)]));
-    case 1:  return va_to_mfn(VA(fuzz_mem.arena_b[rng_below(&rng, ARENA_B_PAGES)]));
-    default: return pfn_to_mfn(virt_to_pfn(fuzz_mem.window[rng_below(&rng, WINDOW_PAGES)]));
-    }
-}
-
-static bool is_scratch(uint64_t mfn)
-{
-    for (unsigned int i = 0; i < ARENA_A_PAGES; i++)
-        if (mfn == va_to_mfn(VA(fuzz_mem.arena_a[i])))
-            return true;
-    for (unsigned int i = 0; i < ARENA_B_PAGES; i++)
-        if (mfn == va_to_mfn(VA(fuzz_mem.arena_b[i])))
-            return true;
-    for (unsigned int i = 0; i < WINDOW_PAGES; i++)
-        if (mfn == pfn_to_mfn(virt_to_pfn(fuzz_mem.window[i])))
-            return true;
-    return false;
-}
-
 /* Frames an entry or a copy names: scratch, our table, any (mfn_gen). */
 static uint64_t frame_gen(void)
 {
     switch (rng_below(&rng, 6)) {
-    case 0: case 1: case 2: return scratch_mfn();
+    case 0: case 1: case 2: return scratch_mfn_gen();
     case 3:                 return gnt_mfn;
     default:                return mfn_gen();
     }
@@ -80,7 +51,7 @@ static uint64_t frame_gen(void)
 /* Whether frame may be written through a grant or a copy of ours. */
 static bool writable_ok(uint64_t mfn)
 {
-    return is_scratch(mfn) || !mfn_is_ours(mfn);
+    return mfn_is_scratch(mfn) || !mfn_is_ours(mfn);
 }
 
 static void fill_entries(void)
@@ -140,7 +111,7 @@ static void copy_gen(struct gnttab_copy *op)
         op->dest.u.ref = ref_gen();
     } else {
         dst = frame_gen();
-        op->dest.u.gmfn = writable_ok(dst) ? dst : scratch_mfn();
+        op->dest.u.gmfn = writable_ok(dst) ? dst : scratch_mfn_gen();
     }
     op->source.domid = gnt_domid_gen();
     op->dest.domid = gnt_domid_gen();

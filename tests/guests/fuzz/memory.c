@@ -304,6 +304,29 @@ uint64_t mfn_gen(void)
     }
 }
 
+uint64_t scratch_mfn_gen(void)
+{
+    switch (rng_below(&rng, 3)) {
+    case 0:  return va_to_mfn(VA(fuzz_mem.arena_a[rng_below(&rng, ARENA_A_PAGES)]));
+    case 1:  return va_to_mfn(VA(fuzz_mem.arena_b[rng_below(&rng, ARENA_B_PAGES)]));
+    default: return pfn_to_mfn(virt_to_pfn(fuzz_mem.window[rng_below(&rng, WINDOW_PAGES)]));
+    }
+}
+
+bool mfn_is_scratch(uint64_t mfn)
+{
+    for (unsigned int i = 0; i < ARENA_A_PAGES; i++)
+        if (mfn == va_to_mfn(VA(fuzz_mem.arena_a[i])))
+            return true;
+    for (unsigned int i = 0; i < ARENA_B_PAGES; i++)
+        if (mfn == va_to_mfn(VA(fuzz_mem.arena_b[i])))
+            return true;
+    for (unsigned int i = 0; i < WINDOW_PAGES; i++)
+        if (mfn == pfn_to_mfn(virt_to_pfn(fuzz_mem.window[i])))
+            return true;
+    return false;
+}
+
 uint64_t remap_va_gen(void)
 {
     switch (rng_below(&rng, 10)) {
