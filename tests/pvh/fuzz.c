@@ -48,6 +48,7 @@
 #include <public/version.h>
 #include <public/xen.h>
 #include "../guests/fuzz/rng.h"
+#include "../guests/fuzz/grant_gen.h"
 
 void pvh_main(uint32_t start_info_pa);
 void ap_main(void);
@@ -620,58 +621,20 @@ static void gnt_fill(void)
     }
 }
 
-static uint16_t gnt_offset_gen(void)
+static uint64_t gnt_map_addr_gen(uint32_t *flags)
 {
-    static const uint16_t offs[] = { 0, 1, 8, 2048, 4088, 4095, 4096, 0xffff };
-
-    return rng_chance(&rng, 70) ? offs[rng_below(&rng, ARRAY_SIZE(offs))]
-                                : (uint16_t)rng_below(&rng, PAGE);
+    return rng_chance(&rng, 70) ? gfn_gen() << 12 : rng_interesting(&rng);
 }
 
-static void gnt_copy_gen(struct gnttab_copy *op)
+static uint64_t gnt_unmap_addr_gen(void)
 {
-    static const uint16_t lens[] = { 0, 1, 8, 64, 2048, 4095, 4096, 4097, 0xffff };
-
-    memset(op, 0, sizeof(*op));
-    op->flags = (uint16_t)(rng_chance(&rng, 90) ? rng_below(&rng, 4) : rng_next(&rng));
-    if (op->flags & GNTCOPY_source_gref)
-        op->source.u.ref = gnt_ref_gen();
-    else
-        op->source.u.gmfn = gnt_frame_gen();
-    if (op->flags & GNTCOPY_dest_gref)
-        op->dest.u.ref = gnt_ref_gen();
-    else
-        op->dest.u.gmfn = gnt_frame_gen();
-    op->source.domid = gnt_domid_gen();
-    op->dest.domid = gnt_domid_gen();
-    op->source.offset = gnt_offset_gen();
-    op->dest.offset = gnt_offset_gen();
-    op->len = rng_chance(&rng, 70) ? lens[rng_below(&rng, ARRAY_SIZE(lens))]
-                                   : (uint16_t)rng_below(&rng, PAGE);
+    return gfn_gen() << 12;
 }
 
-static void gnt_map_gen(void *p)
-{
-    struct gnttab_map_grant_ref *op = p;
-
-    memset(op, 0, sizeof(*op));
-    op->host_addr = rng_chance(&rng, 70) ? gfn_gen() << 12 : rng_interesting(&rng);
-    op->flags = rng_chance(&rng, 80) ? GNTMAP_host_map | (rng_chance(&rng, 50) ? GNTMAP_readonly : 0)
-                                     : (uint32_t)rng_interesting(&rng);
-    op->ref = gnt_ref_gen();
-    op->dom = gnt_domid_gen();
-}
-
-static void gnt_unmap_gen(void *p)
-{
-    struct gnttab_unmap_grant_ref *op = p;
-
-    memset(op, 0, sizeof(*op));
-    op->handle = rng_chance(&rng, 80) ? (grant_handle_t)rng_below(&rng, 4)
-                                      : (grant_handle_t)rng_interesting(&rng);
-    op->host_addr = rng_chance(&rng, 70) ? 0 : gfn_gen() << 12;
-    op->dev_bus_addr = rng_chance(&rng, 90) ? 0 : rng_interesting(&rng);
-}
+static const struct gnt_sources gnt_sources = {
+    .src_frame = gnt_frame_gen, .dst_frame = gnt_frame_gen, .ref = gnt_ref_gen,
+    .domid = gnt_domid_gen, .map_addr = gnt_map_addr_gen, .unmap_addr = gnt_unmap_addr_gen,
+};
 
 /*
  * Typed grant-table calls: arrays of copies (past the continuation batch
@@ -712,11 +675,11 @@ static void gen_grant_table_op(struct call *c)
                 struct gnttab_unmap_grant_ref unmap;
             } op;
             if (cmd == GNTTABOP_copy)
-                gnt_copy_gen(&op.copy);
+                gnt_copy_gen(&rng, &gnt_sources, &op.copy);
             else if (cmd == GNTTABOP_map_grant_ref)
-                gnt_map_gen(&op);
+                gnt_map_gen(&rng, &gnt_sources, &op.map);
             else
-                gnt_unmap_gen(&op);
+                gnt_unmap_gen(&rng, &gnt_sources, &op.unmap);
             put(arr + i * size, &op, size);
         }
         c->arg[1] = arr;

@@ -16,6 +16,7 @@
  */
 #include "fuzz.h"
 #include "public/grant_table.h"
+#include "grant_gen.h"
 
 #define VA(p)       ((uint64_t)(uintptr_t)(p))
 #define GNT_REFS    8               /* the entries we fill in */
@@ -88,66 +89,27 @@ static domid_t gnt_domid_gen(void)
     return rng_chance(&rng, 40) ? DOMID_SELF : rng_chance(&rng, 60) ? self_id : domid_gen();
 }
 
-static uint16_t offset_gen(void)
+static uint64_t dst_frame_gen(void)
 {
-    static const uint16_t offs[] = { 0, 1, 8, 2048, 4088, 4095, 4096, 0xffff };
+    uint64_t mfn = frame_gen();
 
-    return rng_chance(&rng, 70) ? offs[rng_below(&rng, ARRAY_SIZE(offs))]
-                                : (uint16_t)rng_below(&rng, PAGE);
+    return writable_ok(mfn) ? mfn : scratch_mfn_gen();
 }
 
-static void copy_gen(struct gnttab_copy *op)
+/* A window address, or with GNTMAP_contains_pte a PTE's machine address. */
+static uint64_t map_addr_gen(uint32_t *flags)
 {
-    static const uint16_t lens[] = { 0, 1, 8, 64, 2048, 4095, 4096, 4097, 0xffff };
-    uint64_t dst;
-
-    memset(op, 0, sizeof(*op));
-    op->flags = (uint16_t)(rng_chance(&rng, 90) ? rng_below(&rng, 4) : rng_next(&rng));
-    if (op->flags & GNTCOPY_source_gref)
-        op->source.u.ref = ref_gen();
-    else
-        op->source.u.gmfn = frame_gen();
-    if (op->flags & GNTCOPY_dest_gref) {
-        op->dest.u.ref = ref_gen();
-    } else {
-        dst = frame_gen();
-        op->dest.u.gmfn = writable_ok(dst) ? dst : scratch_mfn_gen();
-    }
-    op->source.domid = gnt_domid_gen();
-    op->dest.domid = gnt_domid_gen();
-    op->source.offset = offset_gen();
-    op->dest.offset = offset_gen();
-    op->len = rng_chance(&rng, 70) ? lens[rng_below(&rng, ARRAY_SIZE(lens))]
-                                   : (uint16_t)rng_below(&rng, PAGE);
-}
-
-static void map_gen(struct gnttab_map_grant_ref *op)
-{
-    memset(op, 0, sizeof(*op));
-    op->flags = rng_chance(&rng, 80) ? GNTMAP_host_map : (uint32_t)rng_interesting(&rng);
-    if (rng_chance(&rng, 40))
-        op->flags |= GNTMAP_readonly;
-    if (rng_chance(&rng, 15))
-        op->flags |= GNTMAP_application_map;
     if (rng_chance(&rng, 25)) {
-        op->flags |= GNTMAP_contains_pte;
-        op->host_addr = pte_maddr_gen();
-    } else {
-        op->host_addr = remap_va_gen();
+        *flags |= GNTMAP_contains_pte;
+        return pte_maddr_gen();
     }
-    op->ref = ref_gen();
-    op->dom = gnt_domid_gen();
+    return remap_va_gen();
 }
 
-static void unmap_gen(struct gnttab_unmap_grant_ref *op)
-{
-    memset(op, 0, sizeof(*op));
-    /* Handles are handed out from 0 up, and reused first. */
-    op->handle = rng_chance(&rng, 85) ? (grant_handle_t)rng_below(&rng, 6)
-                                      : (grant_handle_t)rng_interesting(&rng);
-    op->host_addr = rng_chance(&rng, 50) ? 0 : remap_va_gen();
-    op->dev_bus_addr = rng_chance(&rng, 90) ? 0 : rng_interesting(&rng);
-}
+static const struct gnt_sources sources = {
+    .src_frame = frame_gen, .dst_frame = dst_frame_gen, .ref = ref_gen,
+    .domid = gnt_domid_gen, .map_addr = map_addr_gen, .unmap_addr = remap_va_gen,
+};
 
 void gen_grant_table_op(struct fuzz_call *c, bool mc)
 {
@@ -184,11 +146,11 @@ void gen_grant_table_op(struct fuzz_call *c, bool mc)
                 struct gnttab_unmap_grant_ref unmap;
             } op;
             if (cmd == GNTTABOP_copy)
-                copy_gen(&op.copy);
+                gnt_copy_gen(&rng, &sources, &op.copy);
             else if (cmd == GNTTABOP_map_grant_ref)
-                map_gen(&op.map);
+                gnt_map_gen(&rng, &sources, &op.map);
             else
-                unmap_gen(&op.unmap);
+                gnt_unmap_gen(&rng, &sources, &op.unmap);
             mem_put(arr + i * size, &op, size);
         }
         c->arg[1] = arr ? arr : ptr_gen(size, true);
