@@ -236,7 +236,7 @@ static struct {
     uint8_t sealed[2][PAGE];    /* never named: checksummed */
 } mem __attribute__((aligned(4096)));
 static uint64_t slot_next, ram_top;
-extern const char pvh_start[], _pvh_text_end[];   /* head.S, pvh.lds */
+extern const char pvh_start[], _pvh_text_end[], _end[];   /* head.S, pvh.lds */
 
 #define VA(p)   ((uint64_t)(uintptr_t)(p))
 
@@ -604,6 +604,27 @@ static domid_t gnt_domid_gen(void)
     return rng_chance(&rng, 40) ? DOMID_SELF : rng_chance(&rng, 60) ? self_domid : domid_gen();
 }
 
+/*
+ * Whether a copy may write frame gfn: not one of our image (text, data,
+ * page tables, stack, the sealed pages) unless it is the arena, the data
+ * pages or a window, which hold nothing we check.
+ */
+static bool gnt_writable_ok(uint64_t gfn)
+{
+    uint64_t va = gfn << 12;
+
+    return gfn < VA(pvh_start) >> 12 || gfn > (VA(_end) - 1) >> 12 ||
+           in(va, PAGE, mem.arena, sizeof(mem.arena)) || in(va, PAGE, mem.data, sizeof(mem.data)) ||
+           in(va, PAGE, mem.window, sizeof(mem.window));
+}
+
+static uint64_t gnt_dst_frame_gen(void)
+{
+    uint64_t gfn = gnt_frame_gen();
+
+    return gnt_writable_ok(gfn) ? gfn : VA(mem.arena[0]) >> 12;
+}
+
 /* Rewrite a few of our entries: mostly access for ourselves, to frames as above. */
 static void gnt_fill(void)
 {
@@ -613,11 +634,14 @@ static void gnt_fill(void)
         return;
     for (unsigned int n = (unsigned int)rng_below(&rng, 4); n; n--) {
         struct grant_entry_v1 *g = &e[rng_below(&rng, GNT_REFS)];
-        g->frame = (uint32_t)gnt_frame_gen();
+        uint64_t gfn = gnt_frame_gen();
+        uint16_t flags = (uint16_t)(rng_chance(&rng, 80)
+                                    ? GTF_permit_access | (rng_chance(&rng, 40) ? GTF_readonly : 0)
+                                    : rng_next(&rng));
+
+        g->frame = (uint32_t)gfn;
         g->domid = rng_chance(&rng, 80) ? self_domid : domid_gen();
-        g->flags = (uint16_t)(rng_chance(&rng, 80)
-                              ? GTF_permit_access | (rng_chance(&rng, 40) ? GTF_readonly : 0)
-                              : rng_next(&rng));
+        g->flags = gnt_writable_ok(gfn) ? flags : flags | GTF_readonly;
     }
 }
 
@@ -632,7 +656,7 @@ static uint64_t gnt_unmap_addr_gen(void)
 }
 
 static const struct gnt_sources gnt_sources = {
-    .src_frame = gnt_frame_gen, .dst_frame = gnt_frame_gen, .ref = gnt_ref_gen,
+    .src_frame = gnt_frame_gen, .dst_frame = gnt_dst_frame_gen, .ref = gnt_ref_gen,
     .domid = gnt_domid_gen, .map_addr = gnt_map_addr_gen, .unmap_addr = gnt_unmap_addr_gen,
 };
 
