@@ -7,11 +7,12 @@ back (on_reboot = restart), destroy with every frame back; malformed pvh
 configurations refused with the line and the reason. One boot covers it
 all: Linux under QEMU's software CPU takes seconds.
 """
-import re
+import io
 
+import pexpect
 import pytest
 
-from conftest import LINUX, ROOT
+from conftest import ROOT, Console
 
 DOM0 = ROOT / "build" / "dom0.elf"
 BOOT = 240
@@ -103,3 +104,39 @@ def test_pvh_linux_lifecycle(sable):
     type_line(con, "info", r"\(free_pages=\d+\)")
     con.check(info_free(con, 1) == info_free(con, 0),
               f"free pages {info_free(con, 1)} after destroy, {info_free(con, 0)} before")
+
+
+class RunConsole(Console):
+    """`./tools/sable run` as the README says, on a terminal of its own."""
+
+    def __init__(self, args):
+        self.args = [str(ROOT / "tools" / "sable")] + args
+        self._log = io.StringIO()
+        self.status = None
+        self.child = pexpect.spawn(self.args[0], args, cwd=str(ROOT), encoding="utf-8",
+                                   codec_errors="replace", dimensions=(50, 250))
+        self.child.logfile_read = self._log
+
+
+def test_readme_run_lands_in_dom0_with_two_linux_guests(request):
+    """The README's `./tools/sable run`: dom0's shell, both default guests
+    (configs/linux1.cfg, linux2.cfg) created and listed, guest 1's shell
+    reached with `console` and left with Ctrl-]."""
+    con = RunConsole(["run"])
+    request.node.sable_consoles = [con]
+    try:
+        con.wait_for(r"created linux1 \(domain \d+\): 256 MiB, 1 vCPU, PVH kernel", timeout=120)
+        con.wait_for(r"created linux2 \(domain \d+\): 256 MiB, 1 vCPU, PVH kernel", timeout=60)
+        con.wait_for(r"\(d0\) dom0: shell ready")
+        type_line(con, "list", r"\(d0\) linux2\s+\d+\s+25[67]\s+1\s.*$")
+        con.check(listing(con, "linux1") is not None, "linux1 not listed")
+        type_line(con, "console linux1", r"Connected to linux1's console")
+        con.wait_for(r"SABLE-GUEST-INIT: up, 1 cpus", timeout=BOOT)
+        con.send("\r")
+        type_line(con, "echo readme-$((40+2))", r"^.*readme-42\r?$")
+        con.send(DETACH)
+        con.wait_for(r"Detached from linux1's console")
+        con.send("\x01x")                       # Ctrl-A X: QEMU quits
+        con.wait_for(r"sable: QEMU exited|QEMU: Terminated|sable: Sable stopped", timeout=30)
+    finally:
+        con.kill()
