@@ -306,11 +306,22 @@ static int mmio_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t value
     return 0;
 }
 
-/* Instruction bytes at linear address rip: as many as can be read, up to len. */
+/*
+ * Instruction bytes at linear address rip: as many as can be read, up to
+ * len. With decode assists the CPU saved them at the nested page fault
+ * (fewer when its fetch stopped at a page it could not read); without
+ * them (QEMU), or when they are too few, they are read through the
+ * guest's page tables.
+ */
 static int mmio_fetch(void *ctx, uint64_t rip, uint8_t *buf, unsigned int len)
 {
+    const struct vmcb *vmcb = hvm_vmcb(ctx);
     unsigned int n = 0;
 
+    if (svm_caps.decode_assists && vmcb->insn_len >= len && len <= sizeof(vmcb->insn_bytes)) {
+        memcpy(buf, vmcb->insn_bytes, len);
+        return (int)len;
+    }
     if (!hvm_copy_from_guest_virt(buf, rip, len))
         return (int)len;
     while (n < len && !hvm_copy_from_guest_virt(buf + n, rip + n, 1))
