@@ -102,6 +102,18 @@ static void queue_program(struct timer_queue *q)
 }
 
 /*
+ * t was just queued on q: does the hardware need a new deadline? Only for
+ * a new earliest one, and not even then when the hardware's deadline is
+ * within the lateness t allows. Lock held.
+ */
+static bool queue_needs_program(const struct timer_queue *q, const struct timer *t)
+{
+    /* Unsigned: the difference of two times, the second the earlier. */
+    return q->head == t && t->expires < q->programmed &&
+           (uint64_t)q->programmed - (uint64_t)t->expires > (uint64_t)t->late;
+}
+
+/*
  * (Re)arm: requeue at the new expiry; only a new earliest deadline needs
  * the hardware (a later one is caught by the early interrupt), and not
  * even that when the hardware's deadline is within the lateness t allows.
@@ -115,9 +127,7 @@ void timer_set(struct timer *t, s_time_t expires)
         queue_unlink(q, t);
     t->expires = expires;
     queue_insert(q, t);
-    /* Unsigned: the difference of two times, the second the earlier. */
-    if (q->head == t && expires < q->programmed &&
-        (uint64_t)q->programmed - (uint64_t)expires > (uint64_t)t->late)
+    if (queue_needs_program(q, t))
         queue_program(q);
     spin_unlock_irqrestore(&q->lock, flags);
 }
@@ -182,7 +192,7 @@ void timer_migrate(struct timer *t, unsigned int cpu)
     if (t->queued) {
         queue_unlink(from, t);
         queue_insert(to, t);
-        if (to->head == t && t->expires < to->programmed)
+        if (queue_needs_program(to, t))
             queue_program(to);
     }
     __atomic_store_n(&t->queue, to, __ATOMIC_RELEASE);

@@ -117,6 +117,7 @@ void vcpu_timers_follow(struct vcpu *v, unsigned int cpu)
     if (timer_cpu(&v->singleshot_timer) == cpu)
         return;                         /* they always move together */
     timer_migrate(&v->singleshot_timer, cpu);
+    timer_migrate(&v->singleshot_hint, cpu);    /* it holds that CPU's hardware */
     timer_migrate(&v->periodic_timer, cpu);
     timer_migrate(&v->poll_timer, cpu);
 }

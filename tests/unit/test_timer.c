@@ -416,6 +416,27 @@ static void test_migrate(void **state)
     assert_int_equal(fired[2], 1);
 }
 
+/* A timer allowed to be late moves without a new deadline when the one there is close enough. */
+static void test_migrate_late(void **state)
+{
+    struct timer b, c;
+
+    timer_init(&b, record, (void *)1, 1);
+    timer_init(&c, record, (void *)2, 0);
+    timer_set_late(&c, 10);
+    timer_set(&b, 100);
+    timer_set(&c, 95);
+    hw_programs[1] = 0;
+    timer_migrate(&c, 1);
+    assert_ptr_equal(queues[1].head, &c);
+    assert_int_equal(hw_programs[1], 0);        /* 100 is within 95 + 10 */
+    timer_migrate(&c, 0);
+    timer_set(&c, 80);
+    timer_migrate(&c, 1);
+    assert_int_equal(hw_programs[1], 1);
+    assert_int_equal(hw_deadline[1], 80);
+}
+
 /* Many timers: random expiries, a third stopped, time advancing in steps. */
 #define MANY 3000
 static struct timer many[MANY];
@@ -526,6 +547,7 @@ int main(void)
         cmocka_unit_test_setup(test_tick_programs_once, setup),
         cmocka_unit_test_setup(test_other_cpu_queue, setup),
         cmocka_unit_test_setup(test_migrate, setup),
+        cmocka_unit_test_setup(test_migrate_late, setup),
         cmocka_unit_test_setup(test_many_timers, setup),
         cmocka_unit_test(test_time_scale),
     };
