@@ -95,28 +95,49 @@ static uint64_t pt_frame(const struct builder *b, uint64_t index)  /* index-th t
 
 /* ---- writing guest memory ---- */
 
-/* len bytes at guest address va (inside the bootstrap region), page by page. */
-static int write_guest(void *ctx, uint64_t va, const void *src, uint64_t len)
+int foreign_copy(domid_t dom, uint64_t addr, const void *src, uint64_t len,
+                 bool (*frame)(void *ctx, uint64_t addr, xen_pfn_t *out), void *ctx)
 {
-    struct builder *b = ctx;
-
     while (len) {
-        uint64_t off = va % PAGE, n = PAGE - off < len ? PAGE - off : len;
+        uint64_t off = addr % PAGE, n = PAGE - off < len ? PAGE - off : len;
+        xen_pfn_t f;
         void *page;
         int rc;
 
-        if (va < b->l.base || pfn_of(b, va) >= b->l.nr_pages)
-            return fail(b, "guest address outside its memory (%ld)", -XEN_EINVAL);
-        rc = xc_map_foreign(b->rq->dom, b->p2m[pfn_of(b, va)], &page);
+        if (!frame(ctx, addr, &f))
+            return 1;
+        rc = xc_map_foreign(dom, f, &page);
         if (rc)
-            return fail(b, "cannot map the new domain's memory (error %ld)", rc);
+            return rc;
         memcpy((uint8_t *)page + off, src, n);
         xc_unmap_foreign(page);
-        va += n;
+        addr += n;
         src = (const uint8_t *)src + n;
         len -= n;
     }
     return 0;
+}
+
+/* The frame behind guest address va, inside the bootstrap region. */
+static bool frame_of(void *ctx, uint64_t va, xen_pfn_t *out)
+{
+    struct builder *b = ctx;
+
+    if (va < b->l.base || pfn_of(b, va) >= b->l.nr_pages)
+        return false;
+    *out = b->p2m[pfn_of(b, va)];
+    return true;
+}
+
+/* len bytes at guest address va (inside the bootstrap region). */
+static int write_guest(void *ctx, uint64_t va, const void *src, uint64_t len)
+{
+    struct builder *b = ctx;
+    int rc = foreign_copy(b->rq->dom, va, src, len, frame_of, b);
+
+    if (rc == 1)
+        return fail(b, "guest address outside its memory (%ld)", -XEN_EINVAL);
+    return rc ? fail(b, "cannot map the new domain's memory (error %ld)", rc) : 0;
 }
 
 /* ---- page tables ---- */

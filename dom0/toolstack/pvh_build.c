@@ -27,25 +27,20 @@ static int fail(struct builder *b, const char *fmt, long rc)
     return -1;
 }
 
-/* pvh_write_fn: len bytes at guest-physical gpa, a foreign mapping per page. */
+/* A PVH guest's frames are named by guest frame number: the hypervisor translates. */
+static bool gfn_of(void *ctx, uint64_t gpa, xen_pfn_t *out)
+{
+    *out = gpa / PAGE;
+    return true;
+}
+
+/* pvh_write_fn: len bytes at guest-physical gpa. */
 static int write_gpa(void *ctx, uint64_t gpa, const void *src, uint64_t len)
 {
     struct builder *b = ctx;
+    int rc = foreign_copy(b->rq->dom, gpa, src, len, gfn_of, b);
 
-    while (len) {
-        uint64_t off = gpa % PAGE, n = PAGE - off < len ? PAGE - off : len;
-        void *page;
-        int rc = xc_map_foreign(b->rq->dom, gpa / PAGE, &page);
-
-        if (rc)
-            return fail(b, "cannot map the new domain's memory (error %ld)", rc);
-        memcpy((uint8_t *)page + off, src, n);
-        xc_unmap_foreign(page);
-        gpa += n;
-        src = (const uint8_t *)src + n;
-        len -= n;
-    }
-    return 0;
+    return rc ? fail(b, "cannot map the new domain's memory (error %ld)", rc) : 0;
 }
 
 /* Back [gfn, end): runs of 2 MiB extents where aligned, 4 KiB ones elsewhere. */

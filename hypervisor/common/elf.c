@@ -59,3 +59,19 @@ void elf_note_number(const uint8_t *desc, uint32_t descsz, uint64_t *out)
         *out = v;
     }
 }
+
+int elf_load_segments(const void *data, const struct elf64_phdr *ph, unsigned int phnum,
+                      bool physical, elf_write_fn write, void *ctx)
+{
+    for (unsigned int i = 0; i < phnum; i++) {
+        int rc;
+
+        if (ph[i].type != PT_LOAD || !ph[i].filesz)
+            continue;
+        rc = write(ctx, physical ? ph[i].paddr : ph[i].vaddr,
+                   (const uint8_t *)data + ph[i].offset, ph[i].filesz);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

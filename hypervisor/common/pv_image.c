@@ -87,15 +87,5 @@ int pv_image_load(const struct pv_image *img,
                   int (*write)(void *ctx, uint64_t vaddr, const void *src, uint64_t len),
                   void *ctx)
 {
-    for (unsigned int i = 0; i < img->phnum; i++) {
-        const struct elf64_phdr *ph = &img->ph[i];
-        int rc;
-
-        if (ph->type != PT_LOAD || !ph->filesz)
-            continue;
-        rc = write(ctx, ph->vaddr, img->data + ph->offset, ph->filesz);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return elf_load_segments(img->data, img->ph, img->phnum, false, write, ctx);
 }

@@ -132,17 +132,7 @@ unsigned int pvh_memmap(struct hvm_memmap_table_entry *m, uint64_t mem)
 
 int pvh_kernel_load(const struct pvh_kernel *k, pvh_write_fn write, void *ctx)
 {
-    for (unsigned int i = 0; i < k->phnum; i++) {
-        const struct elf64_phdr *ph = &k->ph[i];
-        int rc;
-
-        if (ph->type != PT_LOAD || !ph->filesz)
-            continue;
-        rc = write(ctx, ph->paddr, k->data + ph->offset, ph->filesz);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return elf_load_segments(k->data, k->ph, k->phnum, true, write, ctx);
 }
 
 /* The vCPUs as x2APIC entries (the APICs start in x2APIC mode), power-off and reset. */

@@ -47,6 +47,16 @@ struct pv_build_result {
 };
 
 /*
+ * Both builders' writes into a new domain: len bytes at its address addr,
+ * page by page, each page's frame (what xc_map_foreign takes) named by
+ * frame(ctx, addr of the page, &frame), through a foreign mapping undone
+ * at once. 0; 1 when frame() says an address is not the domain's; or the
+ * mapping's error.
+ */
+int foreign_copy(domid_t dom, uint64_t addr, const void *src, uint64_t len,
+                 bool (*frame)(void *ctx, uint64_t addr, xen_pfn_t *out), void *ctx);
+
+/*
  * Build rq->dom. 0 and *out, or -1 with err saying why (the kernel is not
  * a PV kernel, memory too small, a hypercall refused); the caller then
  * destroys the domain, which frees whatever was given to it.

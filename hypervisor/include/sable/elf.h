@@ -48,6 +48,16 @@ typedef void (*elf_note_fn)(void *ctx, uint32_t type, const uint8_t *desc, uint3
 unsigned int elf_xen_notes(const void *data, const struct elf64_phdr *ph, elf_note_fn fn,
                            void *ctx);
 
+/*
+ * Copy the PT_LOAD segments of the image at data (program headers ph,
+ * inside the file) out: write(ctx, address, bytes, filesz) for each, the
+ * address its p_paddr if physical, else its p_vaddr (the rest of memsz is
+ * zero and not written). Stops at the first nonzero return and returns it.
+ */
+typedef int (*elf_write_fn)(void *ctx, uint64_t addr, const void *src, uint64_t len);
+int elf_load_segments(const void *data, const struct elf64_phdr *ph, unsigned int phnum,
+                      bool physical, elf_write_fn write, void *ctx);
+
 /* A note's number (4 or 8 bytes, little-endian) into *out; other sizes leave it. */
 void elf_note_number(const uint8_t *desc, uint32_t descsz, uint64_t *out);
 
