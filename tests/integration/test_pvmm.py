@@ -64,7 +64,7 @@ def test_pvmm_kernel_passes_every_check(sable):
 
 def test_two_pvmm_kernels_on_two_cpus(sable):
     """Two domains doing all of it at once, on two CPUs."""
-    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[PVMM, PVMM])
+    con = sable(smp=2, mem="256M", append="debug_exit_when_idle", modules=[f"{PVMM} shared_heap=1"] * 2)
     for domid in (1, 2):
         result, _, fails = verdict(con, domid)
         con.check(result == "SUCCESS" and not fails, f"domain {domid}: {result}: {fails}")
