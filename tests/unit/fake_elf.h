@@ -54,4 +54,35 @@ static inline void image_make(struct image *im)
     im->size = 0x500;
 }
 
+/*
+ * A PVH kernel, as Linux's vmlinux is laid out: a PT_LOAD of 2 MiB (0x100
+ * bytes of 0xab in the file) at PVH_KERNEL_AT, and a PHYS32_ENTRY note
+ * (8 bytes, as Linux emits it) saying entry.
+ */
+#define PVH_KERNEL_AT 0x1000000ULL
+
+static inline void pvh_image_make(struct image *im, uint64_t entry)
+{
+    struct elf64_ehdr *eh = (void *)im->b;
+    struct elf64_phdr *ph = (void *)(im->b + sizeof(*eh));
+    uint32_t note[3] = { 4, 8, XEN_ELFNOTE_PHYS32_ENTRY };
+
+    memset(im->b, 0, sizeof(im->b));
+    memcpy(eh->ident, "\177ELF", 4);
+    eh->ident[4] = 2;
+    eh->ident[5] = 1;
+    eh->machine = 62;
+    eh->phoff = sizeof(*eh);
+    eh->phentsize = sizeof(*ph);
+    eh->phnum = 2;
+    ph[0] = (struct elf64_phdr){ .type = PT_LOAD, .offset = 0x800, .paddr = PVH_KERNEL_AT,
+                                 .filesz = 0x100, .memsz = 2 << 20 };
+    ph[1] = (struct elf64_phdr){ .type = PT_NOTE, .offset = 0x400, .filesz = 12 + 4 + 8 };
+    memcpy(im->b + 0x400, note, 12);
+    memcpy(im->b + 0x40c, "Xen", 4);
+    memcpy(im->b + 0x410, &entry, 8);
+    memset(im->b + 0x800, 0xab, 0x100);
+    im->size = 0x900;
+}
+
 #endif /* FAKE_ELF_H */

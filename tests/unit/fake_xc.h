@@ -44,6 +44,8 @@ static inline void *fx_frame(xen_pfn_t mfn)
     return &fx_mem[mfn - FX_MFN0];
 }
 static uint64_t fx_free_pages;
+static bool fx_hvm;                     /* the host has SVM: HVM domains (below) */
+static domid_t fx_hvm_dom;              /* the HVM domain, 0: none */
 static char fx_log[4096];               /* "pause 1;destroy 2;" ... */
 
 static inline void fx_logf(const char *fmt, ...)
@@ -84,6 +86,8 @@ static inline void fx_reset(void)
     memset(fx_dom, 0, sizeof(fx_dom));
     fx_log[0] = '\0';
     fx_free_pages = 100000;
+    fx_hvm = false;
+    fx_hvm_dom = 0;
     fx_add(0, 1, 16384);
     fx_dom[0].info.flags = XEN_DOMINF_running;
 }
@@ -99,6 +103,8 @@ int xc_physinfo(struct xen_sysctl_physinfo *out)
     out->nr_cpus = 2;
     out->total_pages = 131072;
     out->free_pages = fx_free_pages;
+    out->capabilities = XEN_SYSCTL_PHYSCAP_pv |
+                        (fx_hvm ? XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap : 0);
     return 0;
 }
 
@@ -150,6 +156,8 @@ int xc_domain_destroy(domid_t dom)
     for (int i = 0; i < FX_FRAMES; i++)
         if (fx_owner[i] == dom)
             fx_owner[i] = DOMID_INVALID;
+    if (dom == fx_hvm_dom)
+        fx_hvm_dom = 0;
     f->exists = false;
     fx_logf("destroy %u;", dom);
     return 0;
@@ -242,25 +250,91 @@ int xc_domain_hypercall_init(domid_t dom, xen_pfn_t mfn)
 }
 
 /* Frames from the lowest free, up to the domain's max_pages. */
-/* The fake host has no SVM (xc_physinfo says PV only): HVM domains are refused. */
+/*
+ * HVM: by default the fake host has no SVM (xc_physinfo says PV only) and
+ * refuses HVM domains. With fx_hvm set it makes one at a time, whose guest
+ * frames (below FX_GFNS) map to fake frames through fx_p2m, as the
+ * hypervisor translates a foreign mapping of a translated domain.
+ */
+#define FX_GFNS (1U << 20)
+static uint32_t fx_p2m[FX_GFNS];        /* frame index + 1; 0: unbacked */
+static uint64_t fx_params[40];
+static uint8_t fx_hvm_ctx[2048];
+static uint32_t fx_hvm_ctx_size;
+
 int xc_domain_create_hvm(uint32_t vcpus, uint32_t max_port, domid_t *dom)
 {
-    return -XEN_EINVAL;
+    int rc;
+
+    if (!fx_hvm || fx_hvm_dom)
+        return -XEN_EINVAL;
+    rc = xc_domain_create(vcpus, max_port, dom);
+    if (!rc) {
+        fx_hvm_dom = *dom;
+        memset(fx_p2m, 0, sizeof(fx_p2m));
+        memset(fx_params, 0, sizeof(fx_params));
+        fx_hvm_ctx_size = 0;
+    }
+    return rc;
+}
+
+/* One extent of 2^order guest frames at gfn: true if backed, false if refused. */
+static bool fx_hvm_extent(struct fx_domain *f, uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ULL << order, got = 0;
+
+    if ((order != 0 && order != 9) || gfn % n || gfn + n > FX_GFNS ||
+        f->info.tot_pages + n > f->info.max_pages)
+        return false;
+    for (uint64_t i = 0; i < n; i++)
+        if (fx_p2m[gfn + i])
+            return false;
+    for (int i = 0; i < FX_FRAMES && got < n; i++) {
+        if (fx_owner[i] != DOMID_INVALID)
+            continue;
+        fx_owner[i] = fx_hvm_dom;
+        memset(fx_frame(FX_MFN0 + i), 0, 4096);
+        fx_p2m[gfn + got++] = (uint32_t)i + 1;
+        f->info.tot_pages++;
+        fx_free_pages--;
+    }
+    return got == n;
 }
 
 long xc_populate_physmap_order(domid_t dom, unsigned int order, uint64_t nr, xen_pfn_t *frames)
 {
-    return order ? -XEN_EINVAL : xc_populate_physmap(dom, nr, frames);
+    struct fx_domain *f = fx_get(dom);
+    uint64_t done = 0;
+
+    if (!f)
+        return -XEN_ESRCH;
+    if (dom != fx_hvm_dom || !dom)
+        return order ? -XEN_EINVAL : xc_populate_physmap(dom, nr, frames);
+    while (done < nr && fx_hvm_extent(f, frames[done], order))
+        done++;
+    fx_logf("populate %lu/%lu order %u;", (unsigned long)done, (unsigned long)nr, order);
+    return (long)done;
 }
 
 int xc_domain_sethvmcontext(domid_t dom, const void *buf, uint32_t size)
 {
-    return fx_get(dom) ? -XEN_EINVAL : -XEN_ESRCH;
+    if (!fx_get(dom))
+        return -XEN_ESRCH;
+    if (dom != fx_hvm_dom || !dom || size > sizeof(fx_hvm_ctx) || fx_mapped)
+        return -XEN_EINVAL;
+    memcpy(fx_hvm_ctx, buf, size);
+    fx_hvm_ctx_size = size;
+    return 0;
 }
 
 int xc_hvm_param_set(domid_t dom, uint32_t index, uint64_t value)
 {
-    return fx_get(dom) ? -XEN_EINVAL : -XEN_ESRCH;
+    if (!fx_get(dom))
+        return -XEN_ESRCH;
+    if (dom != fx_hvm_dom || !dom || index >= 40)
+        return -XEN_EINVAL;
+    fx_params[index] = value;
+    return 0;
 }
 
 long xc_populate_physmap(domid_t dom, uint64_t nr, xen_pfn_t *frames)
@@ -288,6 +362,8 @@ int xc_map_foreign(domid_t dom, xen_pfn_t mfn, void **va)
         return -XEN_ENOMEM;
     if (fx_fail_map_after > 0)
         fx_fail_map_after--;
+    if (fx_get(dom) && dom && dom == fx_hvm_dom)       /* a guest frame: translated */
+        mfn = mfn < FX_GFNS && fx_p2m[mfn] ? FX_MFN0 + fx_p2m[mfn] - 1 : 0;
     if (!fx_get(dom) || mfn < FX_MFN0 || mfn >= FX_MFN0 + FX_FRAMES ||
         fx_owner[mfn - FX_MFN0] != dom)
         return -XEN_ESRCH;

@@ -4,7 +4,7 @@
  * (memory, image in low RAM, initrd placement, command line), the memory
  * map and RAM ranges below and above the 32-bit hole, the extents (2 MiB
  * where aligned), and the boot data written where hvm_start_info says.
- * SOURCES: hypervisor/common/pvh_layout.c hypervisor/common/elf.c hypervisor/arch/x86/hvm/acpi_build.c
+ * SOURCES: hypervisor/common/pvh_layout.c hypervisor/common/elf.c hypervisor/arch/x86/hvm/acpi_build.c hypervisor/common/pv_image.c
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,35 +14,18 @@
 #include <sable/errno.h>
 #include <sable/pvh_layout.h>
 #include <public/elfnote.h>
+#include "fake_elf.h"
 
-#define KERNEL_AT 0x1000000ULL          /* Linux's p_paddr */
+#define KERNEL_AT PVH_KERNEL_AT
 
-static uint8_t img[4096];
+static struct image im;
+static const uint8_t *img = im.b;
 static uint64_t img_size;
 
-/* ELF64 with a PT_LOAD of 2 MiB (0x100 bytes in the file) at 16 MiB and a PHYS32_ENTRY note. */
 static void make_kernel(uint64_t entry)
 {
-    struct elf64_ehdr *eh = (void *)img;
-    struct elf64_phdr *ph = (void *)(img + sizeof(*eh));
-    uint32_t note[3] = { 4, 8, XEN_ELFNOTE_PHYS32_ENTRY };
-
-    memset(img, 0, sizeof(img));
-    memcpy(eh->ident, "\177ELF", 4);
-    eh->ident[4] = 2;
-    eh->ident[5] = 1;
-    eh->machine = 62;
-    eh->phoff = sizeof(*eh);
-    eh->phentsize = sizeof(*ph);
-    eh->phnum = 2;
-    ph[0] = (struct elf64_phdr){ .type = PT_LOAD, .offset = 0x800, .paddr = KERNEL_AT,
-                                 .filesz = 0x100, .memsz = 2 << 20 };
-    ph[1] = (struct elf64_phdr){ .type = PT_NOTE, .offset = 0x400, .filesz = 12 + 4 + 8 };
-    memcpy(img + 0x400, note, 12);
-    memcpy(img + 0x40c, "Xen", 4);
-    memcpy(img + 0x410, &entry, 8);
-    memset(img + 0x800, 0xab, 0x100);
-    img_size = 0x900;
+    pvh_image_make(&im, entry);
+    img_size = im.size;
 }
 
 /* A fake guest: RAM below 4 GiB only as far as the tests write. */
@@ -92,8 +75,8 @@ static void test_kernel_parse(void **state)
     assert_int_equal(pvh_kernel_parse(&k, img, 0x880, &why), -EINVAL);       /* cut short */
     assert_string_equal(why, "segment outside the file");
     assert_int_equal(pvh_kernel_parse(&k, img, 20, &why), -EINVAL);
-    ((struct elf64_phdr *)(img + sizeof(struct elf64_ehdr)))->filesz = 3 << 20;
-    assert_int_equal(pvh_kernel_parse(&k, img, sizeof(img), &why), -EINVAL);
+    ((struct elf64_phdr *)(im.b + sizeof(struct elf64_ehdr)))->filesz = 3 << 20;
+    assert_int_equal(pvh_kernel_parse(&k, img, sizeof(im.b), &why), -EINVAL);
 }
 
 static void test_plan_checks(void **state)
