@@ -24,13 +24,6 @@ def type_line(con, line, expect, timeout=60):
     return con.wait_count(expect, seen + 1, timeout=timeout)[seen]
 
 
-# Known platform bug, not xenbus's: in about one run in five (QEMU TCG, two
-# CPUs, a loaded host) dom0 and the guest stop together at a random point
-# (during the guest's boot or while it echoes typed input): QEMU's monitor
-# then shows both CPUs halted in the hypervisor's idle loop with nothing
-# runnable, i.e. dom0's 20 ms console-poll timer never fired. Until that is
-# fixed the test may time out; when it passes, every step it checks worked.
-@pytest.mark.xfail(strict=False, reason="intermittent: both CPUs idle, dom0's poll timer lost")
 def test_linux_xenbus_reads_its_home_and_obeys_shutdown(sable):
     files = ["configs/linux1.cfg", "build/linux/vmlinux", "build/linux/initrd.cpio.gz"]
     con = sable(smp=2, mem="1G", append="dom0 dom0_mem=160M",
