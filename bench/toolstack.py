@@ -14,6 +14,12 @@ The toolstack: how fast dom0 makes a domain, and how many fit.
     after: how many ran at once, what each took (its memory and the rest:
     page tables the builder made, the hypervisor's and dom0's share).
 
+(c) with --linux N (default 3; 0 skips it, needs `make linux`): a second
+    boot with dom0_mem=160M creates the Debian Linux guest as a PVH domain
+    from configs/linux1.cfg N times and attaches to its console over the
+    channel: wall-clock seconds from `create` to its first console output
+    and to its userspace (`SABLE-GUEST-INIT: up`).
+
 QEMU gets --qemu-mem of RAM (default 1G, the size `tools/sable run` uses).
 Writes bench/results/toolstack.json and toolstack.png. Run through
 `tools/sable bench toolstack`, or
@@ -146,7 +152,70 @@ def domains_at_once(ch, mib, limit):
             "curve": curve}
 
 
-def plot(first, many, meta, path):
+LINUX_FILES = ("build/linux/vmlinux", "build/linux/initrd.cpio.gz")
+LINUX_UP = b"SABLE-GUEST-INIT: up"
+
+
+def qemu_args(mem, sock, append, files):
+    return ["-accel", "tcg", "-cpu", "max", "-m", mem, "-smp", "2",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-serial", f"unix:{sock},server=on,wait=off", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel", str(KERNEL), "-append", append,
+            "-initrd", ",".join([str(DOM0)] + [f"{f} sable.file" for f in files])]
+
+
+def channel(con, sock):
+    import socket
+    con.find(r"^\(d0\) dom0: shell ready", 120)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    ch = mgmt.Channel(s, 120)
+    ch.start()
+    return ch
+
+
+def linux_create_to_userspace(mem, runs, sock):
+    """Boot Sable with dom0 and the Linux images; create linux1 runs times."""
+    con = Console(qemu_args(mem, sock, "dom0 dom0_mem=160M", LINUX_FILES))
+    results = []
+    try:
+        ch = channel(con, sock)
+        cfg = (ROOT / "configs" / "linux1.cfg").read_text()
+        for i in range(runs):
+            t0 = time.monotonic()
+            out, status, _ = ch.request(f"create-inline linux1\n{cfg}.\n")
+            if status:
+                sys.exit(f"toolstack: create linux1 failed: {out}")
+            built = time.monotonic() - t0
+            out, status, dom = ch.request("console linux1\n")
+            if dom is None:
+                sys.exit(f"toolstack: console linux1: {out}")
+            seen, first, deadline = ch.buf, None, time.monotonic() + 600
+            ch.buf = b""
+            while LINUX_UP not in seen:
+                if seen and first is None:
+                    first = time.monotonic() - t0
+                if time.monotonic() > deadline:
+                    sys.exit("toolstack: Linux did not reach userspace in 600 s")
+                ch.s.settimeout(1)
+                try:
+                    seen += ch.s.recv(65536)
+                except OSError:
+                    pass
+            up = time.monotonic() - t0
+            ch.s.sendall(mgmt.DETACH_KEY)
+            ch.start()                          # back in command mode, stream skipped
+            ch.request("destroy linux1\n")
+            results.append({"built_s": built, "first_output_s": first, "userspace_s": up})
+            print(f"  Linux {i + 1}/{runs}: created {built:.2f} s, first output {first:.2f} s, "
+                  f"userspace {up:.2f} s", flush=True)
+    finally:
+        con.close()
+    return results
+
+
+def plot(first, many, meta, path, linux=()):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -162,6 +231,11 @@ def plot(first, many, meta, path):
     a.set_ylabel(f"ms after `create` ({len(first)} runs)")
     a.set_title("create to first line: a PV test domain", fontsize=10)
     a.spines[["top", "right"]].set_visible(False)
+    if linux:
+        up = statistics.median(r["userspace_s"] for r in linux)
+        a.text(0.02, 0.98, f"Linux PVH guest from dom0: userspace {up:.1f} s after create "
+                           f"(median of {len(linux)})", transform=a.transAxes, fontsize=8,
+               va="top")
     xs = [c for c, _ in many["curve"]]
     ys = [p / 256 for _, p in many["curve"]]
     b.plot(xs, ys, marker="o", markersize=3, color="#2f6db5",
@@ -180,6 +254,7 @@ def main():
     ap.add_argument("--dom-mib", type=int, default=4, help="memory of each idle domain")
     ap.add_argument("--qemu-mem", default="1G", help="QEMU -m")
     ap.add_argument("--limit", type=int, default=1000, help="stop creating after this many")
+    ap.add_argument("--linux", type=int, default=3, help="Linux PVH guest runs (0: none)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     a = ap.parse_args()
     for f in (KERNEL, DOM0, ROOT / IDLE):
@@ -187,27 +262,23 @@ def main():
             sys.exit(f"toolstack: {f} missing: run make first")
     tmp = tempfile.mkdtemp(prefix="sable-bench-")
     sock = os.path.join(tmp, "mgmt.sock")
-    args = ["-accel", "tcg", "-cpu", "max", "-m", a.qemu_mem, "-smp", "2",
-            "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-serial", f"unix:{sock},server=on,wait=off", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel", str(KERNEL), "-append", "dom0",
-            "-initrd", f"{DOM0},{IDLE} sable.file"]
     os.chdir(ROOT)
-    con = Console(args)
+    if a.linux and not all((ROOT / f).exists() for f in LINUX_FILES):
+        sys.exit("toolstack: no Linux guest images: run make linux, or pass --linux 0")
+    con = Console(qemu_args(a.qemu_mem, sock, "dom0", [IDLE]))
     try:
-        con.find(r"^\(d0\) dom0: shell ready", 120)
-        import socket
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(sock)
-        ch = mgmt.Channel(s, 120)
-        ch.start()
+        ch = channel(con, sock)
         print(f"create to first line ({a.runs} runs):", flush=True)
         first = create_to_first_line(con, ch, a.runs, a.dom_mib)
         print(f"domains of {a.dom_mib} MiB at once, until dom0 refuses:", flush=True)
         many = domains_at_once(ch, a.dom_mib, a.limit)
     finally:
         con.close()
+    linux = []
+    if a.linux:
+        print(f"Linux PVH guest from dom0, create to userspace ({a.linux} runs):", flush=True)
+        os.unlink(sock)
+        linux = linux_create_to_userspace(a.qemu_mem, a.linux, sock)
     meta = {
         "benchmark": "toolstack",
         "what": "dom0's create: ms from the command to the guest's first line; how many "
@@ -224,11 +295,18 @@ def main():
           f"({many['free_pages_before'] // 256} MiB free before, "
           f"{many['free_pages_after'] // 256} after): {many['mib_per_domain']:.2f} MiB each; "
           f"refused: {many['refusal']}")
+    if linux:
+        med["linux_built_s"] = statistics.median(r["built_s"] for r in linux)
+        med["linux_first_output_s"] = statistics.median(r["first_output_s"] or 0 for r in linux)
+        med["linux_userspace_s"] = statistics.median(r["userspace_s"] for r in linux)
+        print(f"Linux PVH from dom0, medians of {len(linux)}: created {med['linux_built_s']:.2f} s,"
+              f" first console output {med['linux_first_output_s']:.2f} s, userspace "
+              f"{med['linux_userspace_s']:.2f} s")
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "toolstack.json").write_text(json.dumps(
-        {**meta, "medians": med, "create_to_first_line": first, "at_once": many}, indent=2)
-        + "\n")
-    plot(first, many, meta, a.out / "toolstack.png")
+        {**meta, "medians": med, "create_to_first_line": first, "at_once": many,
+         "linux_create_to_userspace": linux}, indent=2) + "\n")
+    plot(first, many, meta, a.out / "toolstack.png", linux)
     print(f"wrote {a.out / 'toolstack.json'} and {a.out / 'toolstack.png'}")
 
 

@@ -23,11 +23,12 @@
  * Polled from dom0's idle loop: the UART's interrupt is not routed to dom0.
  * Bytes are read only while the receiver says one is there; a line that is
  * too long or has other bytes is answered with an error when it
- * ends, not run. A host that stops reading costs one bounded wait: output
- * is then dropped until the UART can take it again.
+ * ends, not run. A host that stops reading costs one wait of TX_STALL_NS:
+ * output is then dropped until the UART can take it again.
  */
 #include <guest/hypercall.h>
 #include <guest/lib.h>
+#include <guest/time.h>
 
 #include <dom0/consoled.h>
 #include <dom0/libc.h>
@@ -45,7 +46,7 @@
 #define UART_SCR        7
 #define LSR_DR          0x01        /* data ready */
 #define LSR_THRE        0x20        /* transmit holding register empty */
-#define TX_SPINS        100000
+#define TX_STALL_NS     (2 * NSEC_PER_SEC)  /* a host not reading for this long: drop */
 #define INLINE_MAX      4096        /* bytes of an inline configuration */
 #define DETACH_KEY      0x1d        /* Ctrl-], as xl console */
 #define STREAM_ESC      0x10        /* DLE: escapes the stream's own markers */
@@ -82,8 +83,11 @@ static bool tx_ready(void)
     if (tx_stalled && !(inb(COM2 + UART_LSR) & LSR_THRE))
         return false;
     tx_stalled = false;
-    for (int spins = 0; !(inb(COM2 + UART_LSR) & LSR_THRE); spins++)
-        if (spins == TX_SPINS) {
+    if (inb(COM2 + UART_LSR) & LSR_THRE)
+        return true;
+    /* QEMU drains the UART from its I/O thread: give a loaded host time. */
+    for (uint64_t give_up = time_now() + TX_STALL_NS; !(inb(COM2 + UART_LSR) & LSR_THRE);)
+        if (time_now() > give_up) {
             tx_stalled = true;
             return false;
         }
