@@ -77,6 +77,7 @@ static void dom0_idle(void)
         toolstack_dom_exc(&sh);
         xenstored_run();
     }
+    xc_evtchn_backend_eoi();
 }
 
 static void on_dom_exc(evtchn_port_t port, void *arg)

@@ -1,8 +1,9 @@
 /*
  * How dom0's xenstored reaches other domains (struct xs_server_ops): a
  * domain's store ring is its frame mapped into dom0 (dom0/xc.h), its event
- * channel the unbound port the builder made, bound here. Events on those
- * ports only wake dom0, whose loop serves xenstored anyway.
+ * channel the unbound port the builder made, bound here as a back-end port
+ * (dom0/xc.h: its events only wake dom0, whose loop serves xenstored
+ * anyway, and it stays masked until the loop has been round).
  */
 #include <guest/events.h>
 #include <guest/guest.h>
@@ -10,10 +11,6 @@
 #include <dom0/xc.h>
 
 #include "dom0.h"
-
-static void on_store_event(evtchn_port_t port, void *arg)
-{
-}
 
 static struct xenstore_domain_interface *ops_map(void *priv, domid_t dom, uint64_t gfn)
 {
@@ -29,20 +26,12 @@ static void ops_unmap(void *priv, domid_t dom, struct xenstore_domain_interface 
 
 static int ops_bind(void *priv, domid_t dom, uint32_t remote_port)
 {
-    evtchn_port_t port;
-    long rc = evtchn_bind_interdomain(dom, remote_port, &port);
-
-    if (rc)
-        return (int)rc;
-    evtchn_set_handler(port, on_store_event, NULL);
-    evtchn_unmask(port);
-    return (int)port;
+    return xc_evtchn_bind_interdomain(dom, remote_port);
 }
 
 static void ops_unbind(void *priv, int port)
 {
-    evtchn_set_handler((evtchn_port_t)port, NULL, NULL);
-    evtchn_close((evtchn_port_t)port);
+    xc_evtchn_close((uint32_t)port);
 }
 
 static void ops_notify(void *priv, int port)

@@ -260,9 +260,33 @@ int xc_evtchn_alloc_unbound(domid_t dom, domid_t remote)
     return rc ? (int)rc : (int)a.port;
 }
 
+/*
+ * A back-end port's event only wakes dom0: its loop serves every back-end
+ * anyway. The port stays masked until that loop has been round
+ * (xc_evtchn_backend_eoi, Linux's "late EOI" against event storms): a
+ * guest that signals as fast as it can would otherwise keep dom0's vCPU in
+ * its upcall, away from the shell, the host channel and other guests.
+ */
+#define BACKEND_PORTS 4096
+static uint64_t backend_masked[BACKEND_PORTS / 64];
+
 static void on_backend_event(evtchn_port_t port, void *arg)
 {
-    /* Only to wake dom0: its loop serves the back-ends anyway. */
+    if (port >= BACKEND_PORTS)
+        return;
+    evtchn_mask(port);
+    backend_masked[port / 64] |= 1ULL << (port % 64);
+}
+
+void xc_evtchn_backend_eoi(void)
+{
+    for (unsigned int w = 0; w < BACKEND_PORTS / 64; w++)
+        while (backend_masked[w]) {
+            unsigned int bit = (unsigned int)__builtin_ctzll(backend_masked[w]);
+
+            backend_masked[w] &= ~(1ULL << bit);
+            evtchn_unmask(w * 64 + bit);    /* pending meanwhile: delivered now */
+        }
 }
 
 int xc_evtchn_bind_interdomain(domid_t dom, uint32_t remote_port)
@@ -284,6 +308,8 @@ void xc_evtchn_notify(uint32_t port)
 
 void xc_evtchn_close(uint32_t port)
 {
+    if (port < BACKEND_PORTS)
+        backend_masked[port / 64] &= ~(1ULL << (port % 64));
     evtchn_set_handler(port, NULL, NULL);
     evtchn_close(port);
 }

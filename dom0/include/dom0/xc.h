@@ -77,5 +77,7 @@ int xc_evtchn_bind_interdomain(domid_t dom, uint32_t remote_port);
 /* Signal / close one of dom0's ports. */
 void xc_evtchn_notify(uint32_t port);
 void xc_evtchn_close(uint32_t port);
+/* Unmask the back-end ports whose events came since (after serving them). */
+void xc_evtchn_backend_eoi(void);
 
 #endif /* DOM0_XC_H */
