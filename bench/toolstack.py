@@ -14,7 +14,8 @@ The toolstack: how fast dom0 makes a domain, and how many fit.
     after: how many ran at once, what each took (its memory and the rest:
     page tables the builder made, the hypervisor's and dom0's share).
 
-(c) with --linux N (default 3; 0 skips it, needs `make linux`): a second
+(c) with --linux N (default 3; 0 skips it, and so do missing images of
+    `make linux`): a second
     boot with dom0_mem=160M creates the Debian Linux guest as a PVH domain
     from configs/linux1.cfg N times and attaches to its console over the
     channel: wall-clock seconds from `create` to its first console output
@@ -264,7 +265,8 @@ def main():
     sock = os.path.join(tmp, "mgmt.sock")
     os.chdir(ROOT)
     if a.linux and not all((ROOT / f).exists() for f in LINUX_FILES):
-        sys.exit("toolstack: no Linux guest images: run make linux, or pass --linux 0")
+        print("toolstack: no Linux guest images (make linux): the Linux part is skipped")
+        a.linux = 0
     con = Console(qemu_args(a.qemu_mem, sock, "dom0", [IDLE]))
     try:
         ch = channel(con, sock)
