@@ -402,7 +402,7 @@ static void xenstored_start(void)
         fatal("cannot start xenstored", -XEN_ENOMEM);
     rc = xs_client_init(&xs, &loopback_ring, &loopback);
     if (!rc)
-        rc = domain_paths_create(&xs, 0, "Domain-0", start_info->nr_pages * 4);
+        rc = domain_paths_create(&xs, 0, "Domain-0", start_info->nr_pages * 4, 0);
     if (rc)
         fatal("cannot write dom0's XenStore nodes", rc);
     xs_store_stats(xenstored, &st);

@@ -51,14 +51,40 @@ static void node_value(const char *path, uint16_t domid, const char *name, uint6
         buf[0] = '\0';
 }
 
+/* cpu/<n>/availability "online" for each vCPU, read-only to the domain, as
+ * libxl writes them: Linux's Xen CPU hotplug reads one per possible CPU. */
+static int write_cpus(struct xs_client *xs, uint32_t tx, uint16_t domid, unsigned int vcpus,
+                      const char *const ro[2])
+{
+    char path[96];
+
+    for (unsigned int n = 0; n < vcpus; n++) {
+        int rc;
+
+        snprintf(path, sizeof(path), "/local/domain/%u/cpu/%u/availability", domid, n);
+        rc = xs_write_str(xs, tx, path, "online");
+        if (!rc)
+            rc = xs_set_perms(xs, tx, path, ro, 2);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int write_all(struct xs_client *xs, uint32_t tx, uint16_t domid, const char *name,
-                     uint64_t kib)
+                     uint64_t kib, unsigned int vcpus)
 {
     char path[96], value[96], owner[16], reader[16];
     const char *ro[] = { "n0", reader }, *rw[] = { owner };
 
     snprintf(owner, sizeof(owner), "n%u", domid);
     snprintf(reader, sizeof(reader), "r%u", domid);
+    if (domid != 0) {
+        int rc = write_cpus(xs, tx, domid, vcpus, ro);
+
+        if (rc)
+            return rc;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(layout); i++) {
         int rc;
 
@@ -76,7 +102,7 @@ static int write_all(struct xs_client *xs, uint32_t tx, uint16_t domid, const ch
 }
 
 int domain_paths_create(struct xs_client *xs, uint16_t domid, const char *name,
-                        uint64_t memory_kib)
+                        uint64_t memory_kib, unsigned int vcpus)
 {
     for (int tries = 0; tries < TX_TRIES; tries++) {
         uint32_t tx;
@@ -84,7 +110,7 @@ int domain_paths_create(struct xs_client *xs, uint16_t domid, const char *name,
 
         if (rc)
             return rc;
-        rc = write_all(xs, tx, domid, name, memory_kib);
+        rc = write_all(xs, tx, domid, name, memory_kib, vcpus);
         if (rc) {
             xs_transaction_end(xs, tx, false);
             return rc;

@@ -98,7 +98,8 @@ static int write_node(struct shell *sh, domid_t dom, const char *node, unsigned 
 /* The home libxl writes, plus where the store and console rings are. */
 static int write_home(struct shell *sh, const struct ts_domain *t)
 {
-    int rc = domain_paths_create(sh->xs, t->domid, t->cfg.name, t->cfg.memory_mib * 1024);
+    int rc = domain_paths_create(sh->xs, t->domid, t->cfg.name, t->cfg.memory_mib * 1024,
+                                 t->cfg.vcpus);
 
     if (!rc)
         rc = write_node(sh, t->domid, "store/ring-ref", t->built.store_mfn);

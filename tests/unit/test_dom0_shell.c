@@ -145,7 +145,7 @@ static void test_domain_paths(void **state)
     const char *v;
     uint32_t len;
 
-    assert_int_equal(domain_paths_create(h_dom0(), 5, "guest-5", 65536), 0);
+    assert_int_equal(domain_paths_create(h_dom0(), 5, "guest-5", 65536, 1), 0);
     c5 = h_domu(5);
     h_read_is(c5, "name", "guest-5");
     h_read_is(c5, "domid", "5");
@@ -167,7 +167,7 @@ static void test_domain_paths(void **state)
     assert_int_equal(xs_get_perms(c5, 0, "control/shutdown", &v, &len), 0);
     assert_memory_equal(v, "n5", 3);
     /* Others see nothing of it. */
-    assert_int_equal(domain_paths_create(h_dom0(), 6, "guest-6", 1024), 0);
+    assert_int_equal(domain_paths_create(h_dom0(), 6, "guest-6", 1024, 1), 0);
     assert_int_equal(xs_read(h_domu(6), 0, "/local/domain/5/name", &v, &len), XEN_EACCES);
     /* Gone, whole. */
     assert_int_equal(domain_paths_remove(h_dom0(), 5), 0);

@@ -69,9 +69,9 @@ static int setup(void **state)
     boot_files();
     shell_init(&sh, h_dom0(), capture, NULL, toolstack_commands, toolstack_ncommands);
     output[0] = '\0';
-    assert_int_equal(domain_paths_create(h_dom0(), 0, "Domain-0", 65536), 0);
+    assert_int_equal(domain_paths_create(h_dom0(), 0, "Domain-0", 65536, 0), 0);
     fx_add(3, 2, 4096);
-    assert_int_equal(domain_paths_create(h_dom0(), 3, "guest-a", 16384), 0);
+    assert_int_equal(domain_paths_create(h_dom0(), 3, "guest-a", 16384, 2), 0);
     fx_add(5, 1, 256);                  /* no XenStore home (a boot domain) */
     return 0;
 }
@@ -124,6 +124,20 @@ static void test_pause_unpause_by_name_and_id(void **state)
     run_is("pause", 1, "usage: pause NAME\n");
     run_is("pause 0", 1, "pause 0: invalid in its state (-22)\n");
     assert_string_equal(fx_log, "pause 3;unpause 3;pause 5;");
+}
+
+/* A domU's home has one cpu/<n>/availability per vCPU, which it may read
+ * but not write (Linux's CPU hotplug reads them at boot). */
+static void test_home_has_cpu_availability(void **state)
+{
+    struct xs_client *g = h_domu(3);
+
+    h_dir_is(h_dom0(), 0, "/local/domain/3/cpu", "0 1");
+    h_read_is(g, "/local/domain/3/cpu/0/availability", "online");
+    h_read_is(g, "/local/domain/3/cpu/1/availability", "online");
+    assert_int_equal(xs_write_str(g, 0, "/local/domain/3/cpu/1/availability", "offline"),
+                     XEN_EACCES);
+    run_is("xenstore-ls /local/domain/0/cpu", 1, "xenstore-ls /local/domain/0/cpu: ENOENT\n");
 }
 
 static void test_destroy_cleans_up(void **state)
@@ -210,6 +224,7 @@ int main(void)
         T(test_list),
         T(test_state_letters),
         T(test_pause_unpause_by_name_and_id),
+        T(test_home_has_cpu_availability),
         T(test_destroy_cleans_up),
         T(test_shutdown_and_reboot),
         T(test_create_refusals),
