@@ -37,6 +37,7 @@ def test_linux_xenbus_reads_its_home_and_obeys_shutdown(sable):
     con.wait_for(r"\(d0\) linux1\r?\n.*\(d0\) xs-rc=0")
     type_line(con, "xs read domid", rf"\(d0\) {dom}\r?$")
     type_line(con, f"xs read /local/domain/{dom}/memory/target", r"\(d0\) 262144\r?$")
+    type_line(con, "xs read cpu/0/availability", r"\(d0\) online\r?$")
     type_line(con, "xs write data/greeting hello-from-linux; echo xs-rc=$?",
               r"\(d0\) xs-rc=0\r?$")
     type_line(con, "xs write /local/domain/0/name evil; echo xs-rc=$?",
@@ -53,3 +54,4 @@ def test_linux_xenbus_reads_its_home_and_obeys_shutdown(sable):
     con.wait_for(rf"dom{dom}: ACPI power off", timeout=60)
     con.wait_for(rf"dom{dom}: shut down \(poweroff\)")
     con.absent(r"PANIC")
+    con.absent(r"cpu_hotplug: Unable to read cpu state")
