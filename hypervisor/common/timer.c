@@ -165,6 +165,25 @@ void timer_stop(struct timer *t)
     spin_unlock_irqrestore(&q->lock, flags);
 }
 
+bool timer_try_kill(struct timer *t)
+{
+    unsigned long flags;
+    struct timer_queue *q = lock_queue(t, &flags);
+    bool running;
+
+    if (t->queued)
+        queue_unlink(q, t);
+    running = __atomic_load_n(&t->running, __ATOMIC_ACQUIRE);
+    spin_unlock_irqrestore(&q->lock, flags);
+    return !running;
+}
+
+void timer_kill(struct timer *t)
+{
+    while (!timer_try_kill(t))
+        ;                               /* each try takes the queue's lock: no spin of our own */
+}
+
 /*
  * Move t to cpu's queue, armed as it was. Both queues are locked, the
  * lower CPU first; the old queue keeps its hardware deadline and fires
@@ -230,8 +249,11 @@ unsigned int timer_queue_run(struct timer_queue *q, s_time_t now)
         void *data = t->data;
 
         queue_unlink(q, t);
+        __atomic_store_n(&t->running, true, __ATOMIC_RELAXED);
         spin_unlock_irqrestore(&q->lock, flags);
         fn(data);
+        /* t may be freed once this is seen (timer_kill): no touching it after. */
+        __atomic_store_n(&t->running, false, __ATOMIC_RELEASE);
         flags = spin_lock_irqsave(&q->lock);
         ran++;
     }

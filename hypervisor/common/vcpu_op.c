@@ -143,9 +143,20 @@ static void vcpu_info_unregister(struct vcpu *v)
     page_put_writable(mfn);
 }
 
+/*
+ * v is about to be freed: its timers disarmed and none of their callbacks
+ * still running on another CPU (one that fired as the domain was destroyed
+ * would use v after the free, and the single-shot's may re-arm the
+ * placeholder, leaving a freed timer in that CPU's queue). The single-shot
+ * timer goes first: its callback is what arms the placeholder.
+ */
 void vcpu_guest_destroy(struct vcpu *v)
 {
     vcpu_guest_quiesce(v);
+    timer_kill(&v->singleshot_timer);
+    timer_kill(&v->singleshot_hint);
+    timer_kill(&v->periodic_timer);
+    timer_kill(&v->poll_timer);
     vcpu_info_unregister(v);
 }
 

@@ -437,6 +437,39 @@ static void test_migrate_late(void **state)
     assert_int_equal(hw_deadline[1], 80);
 }
 
+/*
+ * timer_kill, as a vCPU's destruction uses it: while a callback runs (on
+ * "another CPU") the timer is not yet safe to free, and a callback that
+ * re-arms its own timer and the placeholder leaves both to be disarmed again.
+ */
+static struct timer kill_a, kill_b;
+
+static void kill_a_fn(void *data)
+{
+    assert_false(timer_try_kill(&kill_a));      /* running: wait */
+    assert_false(timer_is_active(&kill_a));
+    timer_set(&kill_b, 500);                    /* as the single-shot arms its placeholder */
+    timer_set(&kill_a, 400);                    /* and as a periodic timer re-arms itself */
+}
+
+static void test_kill(void **state)
+{
+    timer_init(&kill_a, kill_a_fn, NULL, 0);
+    timer_init(&kill_b, record, (void *)1, 0);
+    timer_set(&kill_a, 100);
+    assert_int_equal(timer_queue_run(&queues[0], 100), 1);
+    assert_int_equal(queues[0].nr_queued, 2);
+    assert_true(timer_try_kill(&kill_a));       /* the callback is over */
+    assert_false(timer_is_active(&kill_a));
+    timer_kill(&kill_b);
+    assert_false(timer_is_active(&kill_b));
+    assert_int_equal(queues[0].nr_queued, 0);
+    assert_null(queues[0].head);
+    timer_kill(&kill_b);                        /* again: nothing to do */
+    assert_int_equal(timer_queue_run(&queues[0], 1000), 0);
+    assert_int_equal(nfired, 0);
+}
+
 /* Many timers: random expiries, a third stopped, time advancing in steps. */
 #define MANY 3000
 static struct timer many[MANY];
@@ -548,6 +581,7 @@ int main(void)
         cmocka_unit_test_setup(test_other_cpu_queue, setup),
         cmocka_unit_test_setup(test_migrate, setup),
         cmocka_unit_test_setup(test_migrate_late, setup),
+        cmocka_unit_test_setup(test_kill, setup),
         cmocka_unit_test_setup(test_many_timers, setup),
         cmocka_unit_test(test_time_scale),
     };

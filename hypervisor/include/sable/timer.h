@@ -34,6 +34,7 @@ struct timer {
     /* Guarded by queue->lock: */
     struct timer *prev, *next;     /* neighbours while queued */
     bool queued;
+    bool running;                  /* its callback is running (atomic: read by timer_kill) */
 };
 
 struct timer_queue {
@@ -93,6 +94,16 @@ s_time_t timer_rhythm_next(struct timer_rhythm *r, s_time_t expired, s_time_t to
 void timer_stop(struct timer *t);
 
 bool timer_is_active(const struct timer *t);
+
+/*
+ * Disarm t and wait until no callback of t is running on any CPU (one that
+ * re-arms t is disarmed again): after it, t's memory and its data may be
+ * freed. Never from t's own callback (it would wait for itself).
+ */
+void timer_kill(struct timer *t);
+
+/* One try of timer_kill: t disarmed; false while its callback still runs. */
+bool timer_try_kill(struct timer *t);
 
 /*
  * Move t to cpu's queue, armed as it was (its callback then runs there):

@@ -124,9 +124,10 @@ void hvm_lapic_init(struct vcpu *v)
                                   (v->vcpu_id == 0 ? 1ULL << 8 : 0));
 }
 
+/* Before v is freed: no callback of its APIC timer may still be running (timer_kill). */
 void hvm_lapic_destroy(struct vcpu *v)
 {
-    timer_stop(&hvm_vcpu(v)->lapic_timer);
+    timer_kill(&hvm_vcpu(v)->lapic_timer);
 }
 
 void hvm_lapic_follow(struct vcpu *v, unsigned int cpu)
