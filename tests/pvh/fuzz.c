@@ -693,17 +693,9 @@ static void gen_grant_table_op(struct call *c)
         if (!arr)
             n = 1, arr = slot(size);
         for (unsigned int i = 0; i < n; i++) {
-            union {
-                struct gnttab_copy copy;
-                struct gnttab_map_grant_ref map;
-                struct gnttab_unmap_grant_ref unmap;
-            } op;
-            if (cmd == GNTTABOP_copy)
-                gnt_copy_gen(&rng, &gnt_sources, &op.copy);
-            else if (cmd == GNTTABOP_map_grant_ref)
-                gnt_map_gen(&rng, &gnt_sources, &op.map);
-            else
-                gnt_unmap_gen(&rng, &gnt_sources, &op.unmap);
+            union gnt_op op;
+
+            gnt_op_gen(&rng, &gnt_sources, cmd, &op);
             put(arr + i * size, &op, size);
         }
         c->arg[1] = arr;

@@ -140,17 +140,9 @@ void gen_grant_table_op(struct fuzz_call *c, bool mc)
             arr = slot_alloc(size);
         }
         for (unsigned int i = 0; arr && i < n; i++) {
-            union {
-                struct gnttab_copy copy;
-                struct gnttab_map_grant_ref map;
-                struct gnttab_unmap_grant_ref unmap;
-            } op;
-            if (cmd == GNTTABOP_copy)
-                gnt_copy_gen(&rng, &sources, &op.copy);
-            else if (cmd == GNTTABOP_map_grant_ref)
-                gnt_map_gen(&rng, &sources, &op.map);
-            else
-                gnt_unmap_gen(&rng, &sources, &op.unmap);
+            union gnt_op op;
+
+            gnt_op_gen(&rng, &sources, cmd, &op);
             mem_put(arr + i * size, &op, size);
         }
         c->arg[1] = arr ? arr : ptr_gen(size, true);

@@ -78,4 +78,22 @@ static inline void gnt_unmap_gen(struct fuzz_rng *r, const struct gnt_sources *s
     op->dev_bus_addr = rng_chance(r, 90) ? 0 : rng_interesting(r);
 }
 
+/* One entry of a GNTTABOP_copy, _map_grant_ref or _unmap_grant_ref batch. */
+union gnt_op {
+    struct gnttab_copy copy;
+    struct gnttab_map_grant_ref map;
+    struct gnttab_unmap_grant_ref unmap;
+};
+
+static inline void gnt_op_gen(struct fuzz_rng *r, const struct gnt_sources *s, unsigned int cmd,
+                              union gnt_op *op)
+{
+    if (cmd == GNTTABOP_copy)
+        gnt_copy_gen(r, s, &op->copy);
+    else if (cmd == GNTTABOP_map_grant_ref)
+        gnt_map_gen(r, s, &op->map);
+    else
+        gnt_unmap_gen(r, s, &op->unmap);
+}
+
 #endif /* FUZZ_GRANT_GEN_H */
